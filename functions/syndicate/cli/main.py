@@ -1,0 +1,74 @@
+"""The `syndicate` command line.
+
+Exit codes: 0 all good, 1 a posting was invalid or a file could not be read as postings,
+2 wrong usage (argparse's own convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from syndicate.cli import transform, validate
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="syndicate",
+        description="Publish job postings once: validate and render them for LinkedIn, Indeed and Google.",
+    )
+    parser.add_argument(
+        "--now",
+        type=_instant,
+        default=None,
+        help="the current time to assume (ISO 8601), for reproducible output; default: the clock",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser(
+        "validate", help="check postings against the contract and each channel's rules"
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON array with a report per posting")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson)")
+    check.set_defaults(run=validate.run)
+
+    render = commands.add_parser("transform", help="render the valid, ready postings for one channel")
+    render.add_argument("--channel", required=True, choices=("linkedin", "indeed", "schemaorg"))
+    render.add_argument(
+        "--publisher", default="Syndicate", help="Indeed feed <publisher> (default: %(default)s)"
+    )
+    render.add_argument(
+        "--publisher-url",
+        default="https://example.org/",
+        help="Indeed feed <publisherurl> (default: %(default)s)",
+    )
+    render.add_argument("paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson)")
+    render.set_defaults(run=transform.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    now = arguments.now or datetime.now(UTC)
+    try:
+        code: int = arguments.run(arguments, now)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `syndicate transform ... | head` is a normal way to look at output
+        sys.stderr.close()
+        return 0
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,350 @@
+"""Validate a raw posting against the contract: the JSON Schema, then the semantic rules.
+
+Every error is a `Problem` (JSON pointer, stable code, a sentence a recruiter understands).
+Schema codes are the JSON Schema keyword that failed (`required`, `pattern`, `enum`, ...), except
+`unknown_field` for a field the contract does not define; semantic codes are listed in
+`SEMANTIC_CODES`.
+
+Speed: the schema is compiled once per process, twice: jsonschema-rs (Rust) answers "is it
+valid?" for the common case, and only an invalid posting is walked by the reference `jsonschema`
+validator to produce the detailed report, so reports are identical whichever path ran.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+import jsonschema_rs
+import pycountry
+
+from syndicate.core.dates import parse_instant
+from syndicate.core.problems import Problem
+
+SEMANTIC_CODES = {
+    "locations_required": "a job that is not fully remote needs at least one location",
+    "applicant_countries_required": "a fully remote job must say where applicants may live",
+    "country": "not a country in ISO 3166-1",
+    "currency": "not a currency in ISO 4217",
+    "salary_range": "salary.max is below salary.min",
+    "date": "not a real calendar date or time",
+    "date_posted_future": "date_posted is more than 24 hours in the future",
+    "valid_through_order": "valid_through is not after date_posted",
+    "title_markup": "the title contains markup",
+    "url": "not a usable web address",
+}
+
+MAX_FUTURE_POSTING = timedelta(hours=24)
+
+_URL_FIELDS = ("apply_url", "url", "hiring_organization/url", "hiring_organization/logo_url")
+
+_PATTERN_MESSAGES = {
+    "id": "must start with a letter or digit and use only letters, digits, '.', '_' and '-'",
+    "title": "must contain text, not only spaces",
+    "description": "must contain text, not only spaces",
+    "updated_at": "must be an RFC 3339 date-time with a UTC offset, e.g. 2026-11-20T09:00:00-06:00",
+    "date_posted": "must be an RFC 3339 date (2026-11-20) or date-time with offset (2026-11-20T09:00:00Z)",
+    "valid_through": "must be an RFC 3339 date (2026-12-31) or date-time with offset (2026-12-31T17:00:00Z)",
+    "apply_url": "must be an absolute http or https address",
+    "url": "must be an absolute http or https address",
+    "logo_url": "must be an absolute http or https address",
+    "contact_email": "must be an email address such as jobs@example.com",
+    "currency": "must be a three-letter ISO 4217 code in capitals, e.g. USD",
+    "country": "must be a two-letter ISO 3166-1 code in capitals, e.g. US",
+    "linkedin_organization_id": "must be LinkedIn's numeric organization id (digits only)",
+}
+
+
+@cache
+def posting_schema() -> dict[str, Any]:
+    text = resources.files("syndicate").joinpath("schemas/posting.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validators() -> tuple[Any, jsonschema.Draft202012Validator]:
+    schema = posting_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema_rs.Draft202012Validator(schema), jsonschema.Draft202012Validator(schema)
+
+
+def warm_up() -> None:
+    """Compile both validators now (at a Lambda's import time) rather than on the first posting."""
+    _validators()
+
+
+def validate(raw: Any, now: datetime) -> list[Problem]:
+    """All problems with one raw posting; empty when it is valid."""
+    fast, detailed = _validators()
+    problems = [] if fast.is_valid(raw) else _without_redundant(_schema_problems(detailed, raw))
+    if isinstance(raw, Mapping):
+        problems.extend(_semantic_problems(raw, now))
+    return sorted(problems, key=lambda p: p.pointer)
+
+
+# --- schema errors -------------------------------------------------------------------------------
+
+
+def _without_redundant(problems: Iterator[Problem]) -> list[Problem]:
+    """An empty title breaks both minLength and the "not only spaces" pattern: report it once."""
+    found = list(problems)
+    too_short = {p.pointer for p in found if p.code == "minLength"}
+    return [p for p in found if not (p.code == "pattern" and p.pointer in too_short)]
+
+
+def pointer_of(path: Any) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def field_label(pointer: str) -> str:
+    """`/locations/0/country` -> `locations[0].country`: how a recruiter names the field."""
+    label = ""
+    for part in pointer.strip("/").split("/"):
+        if not part:
+            continue
+        label += f"[{part}]" if part.isdigit() else (f".{part}" if label else part)
+    return label or "the posting"
+
+
+def _schema_problems(validator: jsonschema.Draft202012Validator, raw: Any) -> Iterator[Problem]:
+    for error in validator.iter_errors(raw):
+        yield from _explain(error)
+
+
+def _explain(error: jsonschema.ValidationError) -> Iterator[Problem]:
+    keyword = str(error.validator)
+    pointer = pointer_of(error.absolute_path)
+    label = field_label(pointer)
+    instance = error.instance
+    expected = error.validator_value
+    if keyword == "required":
+        for name in expected:
+            if isinstance(instance, Mapping) and name not in instance and repr(name) in error.message:
+                yield Problem(
+                    f"{pointer}/{name}", "required", f"{field_label(pointer + '/' + name)} is required."
+                )
+                return
+    elif keyword == "additionalProperties" and isinstance(instance, Mapping):
+        known = set(error.schema.get("properties", {}))
+        for name in sorted(set(instance) - known):
+            where = "" if not pointer else f" in {label}"
+            yield Problem(
+                f"{pointer}/{name}", "unknown_field", f"'{name}' is not a field of the posting{where}."
+            )
+    elif keyword == "type":
+        yield Problem(
+            pointer, "type", f"{label} must be {_type_phrase(expected)}, not {_json_type(instance)}."
+        )
+    elif keyword == "enum":
+        choices = ", ".join(json.dumps(c) for c in expected)
+        yield Problem(pointer, "enum", f"{label} must be one of {choices}; got {_short(instance)}.")
+    elif keyword == "pattern":
+        name = pointer.rsplit("/", 1)[-1]
+        if name.isdigit():  # list items: applicant_countries/0, responsibilities/2
+            name = pointer.rsplit("/", 2)[-2]
+        reason = _PATTERN_MESSAGES.get(name)
+        if reason is None and name == "applicant_countries":
+            reason = _PATTERN_MESSAGES["country"]
+        reason = reason or "must contain text, not only spaces"
+        hint = _country_hint(name, instance)
+        yield Problem(pointer, "pattern", f"{label} {reason}; got {_short(instance)}.{hint}")
+    elif keyword in {"minLength", "maxLength"}:
+        limit = "at least" if keyword == "minLength" else "at most"
+        size = len(instance) if isinstance(instance, str) else 0
+        yield Problem(pointer, keyword, f"{label} must be {limit} {expected} characters long; it has {size}.")
+    elif keyword in {"minItems", "maxItems"}:
+        limit = "at least" if keyword == "minItems" else "at most"
+        size = len(instance) if isinstance(instance, list) else 0
+        yield Problem(pointer, keyword, f"{label} must have {limit} {expected} entries; it has {size}.")
+    elif keyword == "uniqueItems":
+        yield Problem(pointer, keyword, f"{label} lists the same value more than once.")
+    elif keyword in {"minimum", "exclusiveMinimum", "maximum"}:
+        relation = {"minimum": "at least", "exclusiveMinimum": "greater than", "maximum": "at most"}[keyword]
+        yield Problem(pointer, keyword, f"{label} must be {relation} {expected}; got {_short(instance)}.")
+    elif keyword in {"oneOf", "dependentRequired"} and pointer == "/salary":
+        yield Problem(
+            pointer,
+            "salary_amount",
+            "salary needs either 'value' (one amount) or 'min' with an optional 'max' (a range), not both.",
+        )
+    else:
+        yield Problem(pointer, keyword, f"{label}: {error.message}")
+
+
+def _type_phrase(expected: Any) -> str:
+    names = expected if isinstance(expected, list) else [expected]
+    words = {"string": "text", "object": "an object", "array": "a list", "number": "a number",
+             "integer": "a whole number", "boolean": "true or false"}  # fmt: skip
+    return " or ".join(words.get(str(n), str(n)) for n in names)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    return {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _country_hint(name: str, value: Any) -> str:
+    if name in {"country", "applicant_countries"} and isinstance(value, str):
+        upper = value.strip().upper()
+        if pycountry.countries.get(alpha_2=upper) is not None:
+            return f' Did you mean "{upper}"?'
+    if name == "currency" and isinstance(value, str):
+        upper = value.strip().upper()
+        if pycountry.currencies.get(alpha_3=upper) is not None:
+            return f' Did you mean "{upper}"?'
+    return ""
+
+
+# --- semantic rules ------------------------------------------------------------------------------
+
+
+def _semantic_problems(raw: Mapping[str, Any], now: datetime) -> Iterator[Problem]:
+    yield from _title_rules(raw)
+    yield from _place_rules(raw)
+    yield from _salary_rules(raw)
+    yield from _date_rules(raw, now)
+    yield from _url_rules(raw)
+
+
+def _title_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
+    title = raw.get("title")
+    if isinstance(title, str) and _looks_like_markup(title):
+        yield Problem(
+            "/title", "title_markup", "title must be plain text; it contains markup such as a <tag>."
+        )
+
+
+def _looks_like_markup(text: str) -> bool:
+    # A '<' followed by a letter, '/' or '!' opens a tag or comment in HTML; "C++ < Java" does not.
+    return any(
+        text[i] == "<" and (text[i + 1].isalpha() or text[i + 1] in "/!") for i in range(len(text) - 1)
+    )
+
+
+def _place_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
+    remote = raw.get("workplace") == "remote"
+    locations = raw.get("locations")
+    countries = raw.get("applicant_countries")
+    if not remote and not (isinstance(locations, list) and locations):
+        yield Problem(
+            "/locations",
+            "locations_required",
+            "locations needs at least one place for a job that is not fully remote "
+            '(set workplace to "remote" for a 100% remote job).',
+        )
+    if remote and not (isinstance(countries, list) and countries):
+        yield Problem(
+            "/applicant_countries",
+            "applicant_countries_required",
+            'applicant_countries must list at least one country (ISO code such as "US") '
+            "for a fully remote job: where applicants may live.",
+        )
+    if isinstance(locations, list):
+        for index, location in enumerate(locations):
+            if isinstance(location, Mapping):
+                yield from _country_rule(f"/locations/{index}/country", location.get("country"))
+    if isinstance(countries, list):
+        for index, country in enumerate(countries):
+            yield from _country_rule(f"/applicant_countries/{index}", country)
+
+
+def _country_rule(pointer: str, code: Any) -> Iterator[Problem]:
+    well_formed = isinstance(code, str) and len(code) == 2 and code.isupper() and code.isascii()
+    if well_formed and pycountry.countries.get(alpha_2=code) is None:
+        yield Problem(
+            pointer, "country", f'{field_label(pointer)} "{code}" is not a country code in ISO 3166-1.'
+        )
+
+
+def _salary_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
+    salary = raw.get("salary")
+    if not isinstance(salary, Mapping):
+        return
+    currency = salary.get("currency")
+    well_formed = (
+        isinstance(currency, str) and len(currency) == 3 and currency.isupper() and currency.isascii()
+    )
+    if well_formed and pycountry.currencies.get(alpha_3=currency) is None:
+        yield Problem(
+            "/salary/currency",
+            "currency",
+            f'salary.currency "{currency}" is not a currency code in ISO 4217.',
+        )
+    low, high = salary.get("min"), salary.get("max")
+    if _is_number(low) and _is_number(high) and Decimal(str(high)) < Decimal(str(low)):
+        yield Problem(
+            "/salary/max", "salary_range", f"salary.max ({high}) must not be below salary.min ({low})."
+        )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _date_rules(raw: Mapping[str, Any], now: datetime) -> Iterator[Problem]:
+    moments: dict[str, datetime] = {}
+    for name in ("date_posted", "valid_through", "updated_at"):
+        value = raw.get(name)
+        if not isinstance(value, str):
+            continue
+        try:
+            moments[name] = parse_instant(value, end_of_day=name == "valid_through")
+        except ValueError:
+            # The pattern check reports malformed text; this catches well-formed impossible dates.
+            if _looks_like_a_date(value):
+                yield Problem(f"/{name}", "date", f"{name} {_short(value)} is not a real date or time.")
+    posted = moments.get("date_posted")
+    if posted is not None and posted > now + MAX_FUTURE_POSTING:
+        yield Problem(
+            "/date_posted",
+            "date_posted_future",
+            f"date_posted ({posted.isoformat()}) is more than 24 hours in the future.",
+        )
+    until = moments.get("valid_through")
+    if posted is not None and until is not None and until <= posted:
+        yield Problem(
+            "/valid_through",
+            "valid_through_order",
+            f"valid_through ({until.isoformat()}) must be after date_posted ({posted.isoformat()}).",
+        )
+
+
+def _looks_like_a_date(value: str) -> bool:
+    return len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()
+
+
+def _url_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
+    for path in _URL_FIELDS:
+        value: Any = raw
+        for part in path.split("/"):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if not isinstance(value, str) or not value.lower().startswith(("http://", "https://")):
+            continue  # absent, or the pattern check already reports it
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname
+            _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
+        except ValueError:
+            host = None
+        if not host or ("." not in host.strip(".") and host != "localhost"):
+            yield Problem(
+                f"/{path}", "url", f"{field_label('/' + path)} {_short(value)} has no valid host name."
+            )

@@ -1,0 +1,73 @@
+"""Descriptions: the contract's text rules, CommonMark, sanitizing and LinkedIn hashtags."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndicate.core import htmltree, sanitize
+from syndicate.core.description import build_description, text_to_html
+
+
+def test_text_rules_paragraphs_breaks_and_lists() -> None:
+    html = text_to_html("First line\nsecond line\n\nYou will:\n- cook\n* clean\n• serve\n\nThanks & bye <3")
+    assert html == (
+        "<p>First line<br>second line</p><p>You will:</p><ul><li>cook</li><li>clean</li><li>serve</li></ul>"
+        "<p>Thanks &amp; bye &lt;3</p>"
+    )
+
+
+def test_windows_line_endings_are_text_rules_too() -> None:
+    assert text_to_html("a\r\n\r\nb") == "<p>a</p><p>b</p>"
+
+
+def test_markdown_is_commonmark_and_sanitized() -> None:
+    description = build_description(
+        "## Duties\n\n1. one\n2. two\n\n[apply](javascript:alert(1)) <script>alert(2)</script>", "markdown"
+    )
+    assert "<h2>Duties</h2><ol><li>one</li><li>two</li></ol>" in description.html
+    # markdown-it refuses javascript: links, so the link stays visible text, never an href.
+    assert "href" not in description.html
+    assert "<script" not in description.html and "alert(2)" not in description.html
+
+
+def test_html_is_never_trusted() -> None:
+    description = build_description(
+        '<p onclick="steal()">Hello <a href="javascript:evil()">x</a><img src=x onerror=alert(1)>'
+        "<iframe src=//evil></iframe><style>p{}</style><!-- note --></p>",
+        "html",
+    )
+    assert description.html == '<p>Hello <a rel="noopener noreferrer nofollow">x</a></p>'
+    assert description.text == "Hello x"
+
+
+def test_linkedin_hashtags_are_separated_out() -> None:
+    description = build_description(
+        "Great job. #LI-Remote\n\n#LI-MM1 #li-hybrid\n\nEmail #LI-X@corp? no: C# rocks"
+    )
+    assert description.hashtags == ("#LI-Remote", "#LI-MM1", "#li-hybrid")
+    assert description.html == "<p>Great job.</p><p>Email #LI-X@corp? no: C# rocks</p>"
+
+
+def test_channel_html_keeps_only_each_channels_tags() -> None:
+    canonical = build_description(
+        "# Title\n\n1. a\n\n*it* **b** <u>u</u>\n\n| h |\n|---|\n| c |", "markdown"
+    ).html
+    assert sanitize.LINKEDIN.render(canonical).startswith("<p><b>Title</b></p><ul><li>a</li></ul>")
+    assert "<table>" in sanitize.INDEED.render(canonical)
+    assert "<h1>Title</h1>" in sanitize.INDEED.render(canonical)
+    assert sanitize.SCHEMAORG.render(canonical).startswith("<p><strong>Title</strong></p><ul>")
+
+
+ALLOWED = {"linkedin": sanitize.LINKEDIN, "indeed": sanitize.INDEED, "schemaorg": sanitize.SCHEMAORG}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(), st.sampled_from(["text", "markdown", "html"]))
+def test_any_input_yields_only_allowed_tags(source: str, source_format: str) -> None:
+    description = build_description(source, source_format)
+    for channel in ALLOWED.values():
+        rendered = channel.render(description.html)
+        tags = {e.tag for e in htmltree.iter_text_parents(htmltree.parse(rendered))} - {"#root"}
+        assert tags <= channel.tags
+        assert "<script" not in rendered.lower()
