@@ -53,7 +53,8 @@ def text_to_html(text: str) -> str:
 
 
 def markdown_to_html(markdown: str) -> str:
-    return _MARKDOWN.render(markdown)
+    html: str = _MARKDOWN.render(markdown)
+    return html
 
 
 def build_description(source: str, description_format: str = "text") -> Description:

@@ -32,9 +32,16 @@ _CANONICAL = nh3.Cleaner(
 )
 
 
+def _without_nbsp_entity(html: str) -> str:
+    # html5ever serializes U+00A0 as `&nbsp;`: an HTML entity that XML (the Indeed feed) does not
+    # know. Writing the character itself is equivalent in HTML. The serializer escapes a literal
+    # "&nbsp;" in text as "&amp;nbsp;", so this replacement can only hit the entity.
+    return html.replace("&nbsp;", "\u00a0")
+
+
 def canonical(html: str) -> str:
     """Sanitize untrusted HTML into the product's canonical tag set."""
-    return _CANONICAL.clean(html)
+    return _without_nbsp_entity(str(_CANONICAL.clean(html)))
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ class ChannelHtml:
 
     def render(self, canonical_html: str) -> str:
         reshaped = htmltree.reshape(htmltree.parse(canonical_html), self.rules)
-        return str(self._cleaner.clean(htmltree.serialize(reshaped)))
+        return _without_nbsp_entity(str(self._cleaner.clean(htmltree.serialize(reshaped))))
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

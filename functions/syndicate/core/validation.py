@@ -156,6 +156,8 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[Problem]:
         reason = reason or "must contain text, not only spaces"
         hint = _country_hint(name, instance)
         yield Problem(pointer, "pattern", f"{label} {reason}; got {_short(instance)}.{hint}")
+    elif keyword == "minLength" and expected == 1:
+        yield Problem(pointer, keyword, f"{label} must not be empty.")
     elif keyword in {"minLength", "maxLength"}:
         limit = "at least" if keyword == "minLength" else "at most"
         size = len(instance) if isinstance(instance, str) else 0

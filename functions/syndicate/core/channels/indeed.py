@@ -1,0 +1,536 @@
+"""The Indeed XML job feed: readiness, one `<job>` per location, and the feed written as a stream.
+
+Indeed pulls one XML document holding every open job of the employer (a partial feed is
+rejected; a closed job is removed by leaving it out). Feeds of 100,000+ jobs are normal, so
+`write_feed` writes job by job and never holds the document in memory.
+
+Sources (checked before relying on a detail):
+- docs.indeed.com/indeed-apply/xml-feed and docs-plus.indeed.com/job-sync-xml/xml-feed:
+  element list; `date` "Use ISO-8601 format" (example `2014-12-19T22:49:39Z`), so every date
+  here (`date`, `expirationdate`, `lastBuildDate`) is ISO 8601 in UTC with a `Z`;
+  `referencenumber` unique per job instance (one per location) and never changed;
+  `requisitionid` the same across locations; no HTML entities anywhere ("use < instead of &lt;").
+- techdocs.indeedeng.io/xml-job-feed/: "All job content must be wrapped in <![CDATA[]]> nodes".
+- /work/shared/spec/channels.md (gathered from the pages above): `url` carries `source=Indeed`;
+  `salary` as text ("$50000 per year"); `jobtype` such as "fulltime, parttime"; `remotetype`
+  exactly "Fully remote" or "Hybrid remote"; every element on every job, empty when unknown.
+
+Decisions where the sources are silent (see also /work/notes/indeed-notes.md):
+- `referencenumber` is `<posting id>-<12 hex of sha256(Location.key())>`, also for a posting
+  with one location: a bare `<id>` would change the day a second location is added. The suffix
+  has a fixed length, so the id can always be read back and two postings never share a number.
+- Line endings are normalized to `\\n`: every XML parser does so anyway (even inside CDATA), so
+  the feed's bytes match what Indeed reads.
+- Extension element names must be ASCII XML names (`[A-Za-z_][A-Za-z0-9._-]*`, no `xml`
+  prefix): the strictest reading, safe for every XML parser, and Indeed's own names are ASCII.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, BinaryIO
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
+
+from syndicate.core import sanitize
+from syndicate.core.channels import base
+from syndicate.core.model import Channel, Location, Posting, Salary
+from syndicate.core.problems import Problem
+
+CHANNEL: Channel = "indeed"
+
+# The fixed element order of every <job>; every one is written on every job.
+ELEMENTS: tuple[str, ...] = (
+    "title", "date", "referencenumber", "requisitionid", "url", "company", "sourcename",
+    "city", "state", "country", "postalcode", "streetaddress", "email", "description",
+    "salary", "education", "jobtype", "category", "experience", "expirationdate", "remotetype",
+)  # fmt: skip
+
+REMOTE_TYPES = {"remote": "Fully remote", "hybrid": "Hybrid remote", "on_site": ""}
+
+JOB_TYPES = {
+    "FULL_TIME": "fulltime",
+    "PART_TIME": "parttime",
+    "CONTRACTOR": "contract",
+    "TEMPORARY": "temporary",
+    "INTERN": "internship",
+    "VOLUNTEER": "volunteer",
+    "PER_DIEM": "per diem",
+    # OTHER has no Indeed value: it is left out rather than guessed.
+}
+
+EDUCATION = {
+    "high_school": "High school diploma",
+    "associate_degree": "Associate's degree",
+    "bachelor_degree": "Bachelor's degree",
+    "professional_certificate": "Professional certificate",
+    "postgraduate_degree": "Postgraduate degree",
+}
+
+EXPERIENCE_LEVELS = {
+    "internship": "Internship",
+    "entry_level": "Entry level",
+    "associate": "Associate",
+    "mid_senior": "Mid-senior level",
+    "director": "Director",
+    "executive": "Executive",
+    "not_applicable": "",
+}
+
+SALARY_UNITS = {
+    "HOUR": "per hour",
+    "DAY": "per day",
+    "WEEK": "per week",
+    "MONTH": "per month",
+    "YEAR": "per year",
+}
+
+# A symbol only where it is unambiguous to a reader; any other currency is shown by its code.
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+_REFERENCE_HASH_CHARS = 12  # 48 bits: no collision among a posting's (at most 50) locations
+
+_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+# ---------------------------------------------------------------------------------------------
+# Text that XML 1.0 cannot carry
+
+
+def _forbidden_code_points() -> dict[int, None]:
+    """XML 1.0 Char is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]."""
+    forbidden = [c for c in range(0x20) if c not in (0x9, 0xA, 0xD)]
+    forbidden += range(0xD800, 0xE000)  # surrogates: only ever lone ones in a Python str
+    forbidden += (0xFFFE, 0xFFFF)
+    return dict.fromkeys(forbidden)
+
+
+_FORBIDDEN = _forbidden_code_points()
+
+
+def xml_text(text: str) -> str:
+    """The text as the feed carries it: characters XML 1.0 forbids removed, line ends as `\\n`."""
+    cleaned = text.translate(_FORBIDDEN)
+    if "\r" in cleaned:
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
+    return cleaned
+
+
+_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_NAME_CHARS = _NAME_START | frozenset("0123456789.-")
+
+
+def is_element_name(name: str) -> bool:
+    """An ASCII XML name without a namespace prefix, not in the reserved `xml...` space."""
+    return (
+        bool(name)
+        and name[0] in _NAME_START
+        and all(char in _NAME_CHARS for char in name)
+        and name[:3].casefold() != "xml"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Readiness
+
+
+def _pointer_token(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _extension_problems(posting: Posting, job_count: int) -> list[Problem]:
+    fields = base.extension_fields(posting, CHANNEL)
+    if not isinstance(fields, Mapping):
+        return [Problem("/extensions/indeed", "extension_not_object", "Indeed extensions must be an object.")]
+    problems: list[Problem] = []
+    for key, value in fields.items():
+        pointer = f"/extensions/indeed/{_pointer_token(str(key))}"
+        if not isinstance(key, str) or not is_element_name(key):
+            problems.append(
+                Problem(
+                    pointer,
+                    "extension_invalid_name",
+                    f"'{key}' cannot be an Indeed feed element name: use letters, digits, '_', '-' "
+                    "or '.', starting with a letter or '_'.",
+                )
+            )
+            continue
+        text = _extension_text(value)
+        if text is None:
+            problems.append(
+                Problem(
+                    pointer,
+                    "extension_invalid_value",
+                    f"The Indeed field '{key}' must be text, a number, true/false or null.",
+                )
+            )
+        elif key == "remotetype" and text not in ("", "Fully remote", "Hybrid remote"):
+            problems.append(
+                Problem(
+                    pointer,
+                    "extension_invalid_value",
+                    "Indeed's remotetype must be exactly 'Fully remote', 'Hybrid remote' or empty.",
+                )
+            )
+        elif key == "referencenumber" and job_count > 1:
+            problems.append(
+                Problem(
+                    pointer,
+                    "extension_reference_reused",
+                    "A fixed Indeed reference number would be shared by all locations of this job; "
+                    "Indeed shows only the first job with a given reference number.",
+                )
+            )
+    return problems
+
+
+def _location_problems(posting: Posting) -> list[Problem]:
+    problems: list[Problem] = []
+    if not posting.locations and not (posting.is_remote and posting.applicant_countries):
+        problems.append(
+            Problem("/locations", "missing_location", "Indeed needs at least one location for this job.")
+        )
+    seen: set[str] = set()
+    for index, location in enumerate(posting.locations):
+        if not posting.is_remote and not (location.locality or "").strip():
+            problems.append(
+                Problem(
+                    f"/locations/{index}/locality",
+                    "missing_locality",
+                    "Indeed needs a city for every location of a job that is not fully remote.",
+                )
+            )
+        key = location.key()
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"/locations/{index}",
+                    "duplicate_location",
+                    "This location appears twice; Indeed would show only one of the two jobs.",
+                )
+            )
+        seen.add(key)
+    return problems
+
+
+def readiness(posting: Posting) -> list[Problem]:
+    """Why this posting cannot go into the Indeed feed; empty when it can.
+
+    A closed posting is not a problem here: it is simply left out of the feed (`feed_jobs`).
+    """
+    problems = base.not_selected(posting, CHANNEL)
+    if not (posting.contact_email or "").strip():
+        problems.append(
+            Problem("/contact_email", "missing_contact_email", "Indeed needs a contact email for the job.")
+        )
+    if not posting.description.text.strip():
+        problems.append(
+            Problem(
+                "/description", "empty_description", "The description has no visible text left for Indeed."
+            )
+        )
+    problems += _location_problems(posting)
+    problems += _extension_problems(posting, len(_places(posting)))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs
+
+
+def _places(posting: Posting) -> tuple[Location, ...]:
+    """One place per Indeed job: the locations, or for a remote job without any, each country."""
+    if posting.locations:
+        return posting.locations
+    if posting.is_remote:
+        return tuple(Location(country=country) for country in posting.applicant_countries)
+    return ()
+
+
+def reference_number(posting_id: str, location: Location) -> str:
+    """Stable under reordering (from the location's identity, not its position) and unique:
+    the posting id is never reused, and the fixed-length suffix keeps the id readable back."""
+    digest = hashlib.sha256(location.key().encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{posting_id}-{digest[:_REFERENCE_HASH_CHARS]}"
+
+
+def tracking_url(url: str) -> str:
+    """The url with `source=Indeed`, other parameters and the fragment kept byte for byte."""
+    parts = urlsplit(url)
+    params = parts.query.split("&") if parts.query else []
+    for index, param in enumerate(params):
+        name, _, value = param.partition("=")
+        if unquote_plus(name) == "source":
+            if unquote_plus(value) == "Indeed":
+                return url
+            # The employer's own `source` value would credit the wrong channel.
+            params[index] = "source=Indeed"
+            break
+    else:
+        params.append("source=Indeed")
+    return urlunsplit(parts._replace(query="&".join(params)))
+
+
+def _date(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        raise ValueError("Indeed dates need an aware datetime")
+    return moment.astimezone(UTC).strftime(_DATE_FORMAT)
+
+
+def _decimal_places(amount: Decimal) -> int:
+    exponent = amount.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _money(amount: Decimal, currency: str, places: int) -> str:
+    number = format(amount, f",.{places}f")
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{number}" if symbol else f"{currency} {number}"
+
+
+def salary_text(salary: Salary | None) -> str:
+    """Indeed's salary text: "$50,000 per year", "$42.50 - $58.00 per hour", "CHF 90,000 per year"."""
+    if salary is None:
+        return ""
+    amounts = [a for a in (salary.value, salary.min, salary.max) if a is not None]
+    if not amounts or not all(a.is_finite() for a in amounts):
+        return ""
+    # Cents on one end of a range mean cents on both: "$42.50 - $58.00".
+    fraction = max(_decimal_places(a) for a in amounts)
+    places = max(2, fraction) if fraction else 0
+    unit = SALARY_UNITS[salary.unit]
+    currency = salary.currency.upper()
+    if salary.value is not None:
+        return f"{_money(salary.value, currency, places)} {unit}"
+    if salary.min is not None and salary.max is not None and salary.max != salary.min:
+        return f"{_money(salary.min, currency, places)} - {_money(salary.max, currency, places)} {unit}"
+    if salary.min is not None:
+        prefix = "" if salary.max is not None else "From "
+        return f"{prefix}{_money(salary.min, currency, places)} {unit}"
+    assert salary.max is not None
+    return f"Up to {_money(salary.max, currency, places)} {unit}"
+
+
+def job_type_text(posting: Posting) -> str:
+    values = [JOB_TYPES[t] for t in posting.employment_types if t in JOB_TYPES]
+    return ", ".join(dict.fromkeys(values))
+
+
+def education_text(posting: Posting) -> str:
+    if not posting.education:
+        return ""
+    return EDUCATION.get(posting.education, posting.education.replace("_", " ").capitalize())
+
+
+def experience_text(posting: Posting) -> str:
+    parts: list[str] = []
+    if posting.experience_level:
+        level = posting.experience_level
+        parts.append(EXPERIENCE_LEVELS.get(level, level.replace("_", " ").capitalize()))
+    months = posting.experience_months
+    if months is not None:
+        if months == 0:
+            parts.append("No experience required")
+        elif months % 12 == 0:
+            years = months // 12
+            parts.append(f"{years}+ year{'s' if years > 1 else ''}")
+        else:
+            parts.append(f"{months}+ month{'s' if months > 1 else ''}")
+    return ", ".join(part for part in parts if part)
+
+
+def category_text(posting: Posting) -> str:
+    return ", ".join(dict.fromkeys(c.strip() for c in posting.categories if c.strip()))
+
+
+def description_html(posting: Posting) -> str:
+    # sanitize.INDEED writes U+00A0 itself, never the `&nbsp;` entity XML does not know.
+    return sanitize.INDEED.render(posting.description.html)
+
+
+def _extension_text(value: Any) -> str | None:
+    """The text of an extension value, or None when the value is not allowed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else None
+    return None
+
+
+def _extension_overlay(posting: Posting) -> dict[str, str]:
+    """The valid extension fields as text; invalid ones are reported by `readiness`."""
+    fields = base.extension_fields(posting, CHANNEL)
+    if not isinstance(fields, Mapping):
+        return {}
+    overlay: dict[str, str] = {}
+    for key, value in fields.items():
+        if isinstance(key, str) and is_element_name(key):
+            text = _extension_text(value)
+            if text is not None:
+                overlay[key] = text
+    return overlay
+
+
+def render_jobs(posting: Posting) -> list[dict[str, str]]:
+    """One Indeed `<job>` per location (or per applicant country of a remote job without one).
+
+    Every element of `ELEMENTS` is present, in that order, empty when unknown; extension
+    fields are laid over last (new element names after the fixed ones).
+    """
+    organization = posting.hiring_organization.name
+    shared = {
+        "title": posting.title,
+        "date": _date(posting.date_posted),
+        "requisitionid": posting.requisition_id,
+        "url": tracking_url(posting.url),
+        "company": organization,
+        "sourcename": organization,
+        "email": posting.contact_email or "",
+        "description": description_html(posting),
+        "salary": salary_text(posting.salary),
+        "education": education_text(posting),
+        "jobtype": job_type_text(posting),
+        "category": category_text(posting),
+        "experience": experience_text(posting),
+        "expirationdate": _date(posting.valid_through),
+        "remotetype": REMOTE_TYPES[posting.workplace],
+    }
+    overlay = _extension_overlay(posting)
+    jobs: list[dict[str, str]] = []
+    for place in _places(posting):
+        per_place = {
+            "referencenumber": reference_number(posting.id, place),
+            "city": place.locality or "",
+            "state": place.region or "",
+            "country": place.country,
+            "postalcode": place.postal_code or "",
+            "streetaddress": place.street_address or "",
+        }
+        values = shared | per_place
+        job = {name: values[name] for name in ELEMENTS}
+        job.update(overlay)
+        jobs.append(job)
+    return jobs
+
+
+def feed_jobs(postings: Iterable[Posting], *, now: datetime | None = None) -> Iterator[dict[str, str]]:
+    """The jobs of every open and Indeed-ready posting, lazily; closed postings are absent.
+
+    With `now`, a posting whose `valid_through` has passed counts as closed too.
+    """
+    for posting in postings:
+        if not posting.is_open:
+            continue
+        if now is not None and posting.valid_through is not None and posting.valid_through <= now:
+            continue
+        if readiness(posting):
+            continue
+        yield from render_jobs(posting)
+
+
+# ---------------------------------------------------------------------------------------------
+# The feed as a stream
+
+
+class _JobBuffer(io.TextIOBase):
+    """The XMLGenerator's text sink: collects one job's text and hands it to the binary stream
+    as UTF-8 on `flush`, so the stream gets one write per job and memory holds one job at most."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        super().__init__()
+        self._out = out
+        self._parts: list[str] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str, /) -> int:
+        self._parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        # Never flushes or closes `out` itself: the caller owns that stream.
+        if self._parts:
+            self._out.write("".join(self._parts).encode("utf-8"))
+            self._parts.clear()
+
+
+_NO_ATTRIBUTES = AttributesImpl({})
+
+
+class _FeedWriter:
+    def __init__(self, out: BinaryIO) -> None:
+        self.sink = _JobBuffer(out)
+        self.xml = XMLGenerator(self.sink, encoding="utf-8", short_empty_elements=False)
+        self._checked_names: set[str] = set(ELEMENTS)
+
+    def text_element(self, name: str, text: str, indent: str) -> None:
+        if name not in self._checked_names:
+            if not is_element_name(name):
+                raise ValueError(f"not an Indeed feed element name: {name!r}")
+            self._checked_names.add(name)
+        self.xml.ignorableWhitespace(indent)
+        self.xml.startElement(name, _NO_ATTRIBUTES)
+        cleaned = xml_text(text)
+        if cleaned:
+            # XMLGenerator has no CDATA call. The structure around it comes from the generator;
+            # only the CDATA wrapper is written here, and a `]]>` in the text is split across
+            # two sections so that no text can end the section early.
+            self.sink.write("<![CDATA[" + cleaned.replace("]]>", "]]]]><![CDATA[>") + "]]>")
+        self.xml.endElement(name)
+
+
+def write_feed(
+    jobs: Iterable[Mapping[str, str]],
+    out: BinaryIO,
+    *,
+    publisher: str,
+    publisher_url: str,
+    last_build: datetime,
+) -> int:
+    """Write the whole Indeed feed to `out` job by job; return the number of jobs written.
+
+    Each job is written with every element of `ELEMENTS` (missing ones empty), then any other
+    element it carries. Nothing but the current job is held in memory.
+    """
+    writer = _FeedWriter(out)
+    xml = writer.xml
+    xml.startDocument()
+    xml.startElement("source", _NO_ATTRIBUTES)
+    writer.text_element("publisher", publisher, "\n  ")
+    writer.text_element("publisherurl", publisher_url, "\n  ")
+    writer.text_element("lastBuildDate", _date(last_build), "\n  ")
+    writer.sink.flush()
+    count = 0
+    for job in jobs:
+        xml.ignorableWhitespace("\n  ")
+        xml.startElement("job", _NO_ATTRIBUTES)
+        for name in ELEMENTS:
+            writer.text_element(name, job.get(name) or "", "\n    ")
+        for name, text in job.items():
+            if name not in ELEMENTS:
+                writer.text_element(name, text or "", "\n    ")
+        xml.ignorableWhitespace("\n  ")
+        xml.endElement("job")
+        writer.sink.flush()
+        count += 1
+    xml.ignorableWhitespace("\n")
+    xml.endElement("source")
+    xml.ignorableWhitespace("\n")
+    xml.endDocument()  # flushes the sink
+    return count
