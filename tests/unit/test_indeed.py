@@ -278,14 +278,14 @@ def test_not_selected() -> None:
 
 def test_contact_email_is_required() -> None:
     (problem,) = indeed.readiness(make_posting(contact_email=None))
-    assert (problem.pointer, problem.code) == ("/contact_email", "missing_contact_email")
+    assert (problem.pointer, problem.code) == ("/contact_email", "required")
     assert "email" in problem.message
 
 
 @pytest.mark.parametrize("workplace", ["on_site", "hybrid"])
 def test_a_city_is_required_unless_fully_remote(workplace: str) -> None:
     posting = make_posting(workplace=workplace, locations=(CHICAGO, Location("US", region="IL")))
-    assert codes(posting) == [("/locations/1/locality", "missing_locality")]
+    assert codes(posting) == [("/locations/1/locality", "required")]
     remote = make_posting(workplace="remote", locations=(Location("US"),), applicant_countries=("US",))
     assert codes(remote) == []
 

@@ -201,7 +201,7 @@ def _location_problems(posting: Posting) -> list[Problem]:
             problems.append(
                 Problem(
                     f"/locations/{index}/locality",
-                    "missing_locality",
+                    "required",
                     "Indeed needs a city for every location of a job that is not fully remote.",
                 )
             )
@@ -226,7 +226,7 @@ def readiness(posting: Posting) -> list[Problem]:
     problems = base.not_selected(posting, CHANNEL)
     if not (posting.contact_email or "").strip():
         problems.append(
-            Problem("/contact_email", "missing_contact_email", "Indeed needs a contact email for the job.")
+            Problem("/contact_email", "required", "Indeed needs a contact email for the job.")
         )
     if not posting.description.text.strip():
         problems.append(
