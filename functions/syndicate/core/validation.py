@@ -123,8 +123,9 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[Problem]:
     keyword = str(error.validator)
     pointer = pointer_of(error.absolute_path)
     label = field_label(pointer)
-    instance = error.instance
-    expected = error.validator_value
+    instance: Any = error.instance
+    expected: Any = error.validator_value
+    schema: Any = error.schema
     if keyword == "required":
         for name in expected:
             if isinstance(instance, Mapping) and name not in instance and repr(name) in error.message:
@@ -133,7 +134,7 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[Problem]:
                 )
                 return
     elif keyword == "additionalProperties" and isinstance(instance, Mapping):
-        known = set(error.schema.get("properties", {}))
+        known = set(schema.get("properties", {}))
         for name in sorted(set(instance) - known):
             where = "" if not pointer else f" in {label}"
             yield Problem(

@@ -1,0 +1,82 @@
+"""A lease lock in DynamoDB: one writer at a time for a shared document (the feed, the sitemap).
+
+Lock items live in the state table under ids that no posting can have (posting ids start with
+a letter or digit). A lease expires by itself, so a crashed holder blocks others only briefly.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from syndicate.adapters.state import is_conditional_failure
+
+
+class LockTimeout(RuntimeError):
+    pass
+
+
+class LeaseLock:
+    def __init__(
+        self,
+        client: Any,
+        table: str,
+        name: str,
+        lease_seconds: float = 60.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._client = client
+        self._table = table
+        self._key = {"posting_id": {"S": f"#lock#{name}"}}
+        self._lease = lease_seconds
+        self._clock = clock
+        self._sleep = sleep
+
+    @contextmanager
+    def held(self, wait_seconds: float) -> Iterator[None]:
+        owner = uuid.uuid4().hex
+        deadline = self._clock() + wait_seconds
+        delay = 0.05
+        while not self._try_acquire(owner):
+            if self._clock() >= deadline:
+                raise LockTimeout(f"{self._key['posting_id']['S']} still held after {wait_seconds:.0f} s")
+            self._sleep(delay)
+            delay = min(delay * 2, 1.0)
+        try:
+            yield
+        finally:
+            self._release(owner)
+
+    def _try_acquire(self, owner: str) -> bool:
+        now = self._clock()
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._key | {"owner": {"S": owner}, "lease_until": {"N": f"{now + self._lease:.3f}"}},
+                ConditionExpression="attribute_not_exists(posting_id) OR lease_until < :now",
+                ExpressionAttributeValues={":now": {"N": f"{now:.3f}"}},
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def _release(self, owner: str) -> None:
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=self._key,
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":owner": {"S": owner}},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):  # our lease ran out and another holder took it
+                raise

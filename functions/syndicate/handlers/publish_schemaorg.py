@@ -1,0 +1,54 @@
+"""schema.org publisher: one page and one JSON-LD file per open job; the sitemap rebuilt once per batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from syndicate.handlers import idempotency
+from syndicate.pipeline.messages import ChannelMessage
+from syndicate.pipeline.publishers import SchemaOrgPublisher, load_message
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+s3 = boto3.client("s3")
+publisher = SchemaOrgPublisher.from_environment(s3, boto3.client("dynamodb"))
+
+
+@idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
+    data_keyword_argument="message", persistence_store=idempotency.persistence, config=idempotency.config
+)
+def apply(message: dict[str, Any]) -> str:
+    outcome: str = publisher.apply(ChannelMessage.from_dict(message))
+    return outcome
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> str:
+    message = load_message(s3, record.body)
+    logger.append_keys(posting_id=message.posting_id, channel="schemaorg")
+    outcome: str = apply(message=message.as_dict())
+    metrics.add_metric(f"SchemaOrg{outcome.capitalize()}", MetricUnit.Count, 1)
+    return outcome
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    idempotency.config.register_lambda_context(context)
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    publisher.rebuild_sitemap()  # once per batch, never once per posting
+    return response

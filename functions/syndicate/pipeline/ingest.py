@@ -1,0 +1,176 @@
+"""Ingest one uploaded file: validate every posting, record versions, queue each channel's work.
+
+Postings are handled one at a time as the file streams in, so a file of any size runs in
+bounded memory. One bad posting never costs the others: it is rejected in the receipt, with
+its errors, and the rest go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from syndicate.adapters.queues import ChannelQueues, SendOutcome
+from syndicate.adapters.state import StateTable, Version
+from syndicate.core.assess import Assessment, assess
+from syndicate.core.intake import FileProblem, read_postings
+from syndicate.pipeline import plan as planning
+from syndicate.pipeline.messages import ChannelMessage, content_hash
+from syndicate.pipeline.receipt import Receipt
+from syndicate.pipeline.render import render_payload
+
+MAX_RACE_RETRIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    bucket: str
+    key: str
+    event_time: str  # ISO 8601 from the S3 event
+    sequencer: str  # hex from the S3 event
+    version_id: str | None = None
+
+    def order_of(self, index: int) -> str:
+        """Fixed-width text whose order is the upload order: event time, S3 sequencer, position.
+
+        S3 sequencers only order events of one key, so the event time orders different files
+        first; within a file the posting's position decides.
+        """
+        return f"{self.event_time[:23].ljust(23, '0')}|{self.sequencer.rjust(32, '0')}|{index:010d}"
+
+
+def updated_at_text(raw: dict[str, Any], posting_updated_at: datetime | None) -> str:
+    return posting_updated_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if posting_updated_at else ""
+
+
+@dataclass
+class IngestStats:
+    accepted: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    queued: dict[str, int] = field(default_factory=dict)
+
+
+class Ingest:
+    def __init__(self, state: StateTable, queues_factory: Any, now: datetime) -> None:
+        self._state = state
+        self._queues_factory = queues_factory
+        self._now = now
+
+    def run(self, upload: Upload, body: BinaryIO, receipt: Receipt) -> IngestStats:
+        stats = IngestStats()
+
+        def sent(outcome: SendOutcome) -> None:
+            message = outcome.message
+            state = planning.QUEUED if outcome.error is None else planning.FAILED
+            self._state.mark(
+                message.posting_id, message.channel, message.content_hash, state, reason=outcome.error or ""
+            )
+            if outcome.error is None:
+                stats.queued[message.channel] = stats.queued.get(message.channel, 0) + 1
+            else:
+                receipt.channel_failed(message.posting_id, message.channel, outcome.error)
+
+        queues: ChannelQueues = self._queues_factory(sent)
+        for item in read_postings(body, upload.key):
+            if isinstance(item, FileProblem):
+                receipt.file_problem(item.message)
+                continue
+            result = assess(item, self._now)
+            if not result.valid or result.posting is None:
+                stats.rejected += 1
+                receipt.posting(result, "rejected")
+                continue
+            outcome, messages = self._decide(upload, result, item.data)
+            receipt.posting(result, outcome, {m.channel: m.action for m in messages})
+            if outcome == "accepted":
+                stats.accepted += 1
+            elif outcome == "unchanged":
+                stats.unchanged += 1
+            else:
+                stats.superseded += 1
+            for message in messages:
+                queues.add(message)
+        queues.flush()
+        receipt.send_calls = {str(channel): calls for channel, calls in queues.send_calls.items()}
+        return stats
+
+    def _decide(self, upload: Upload, result: Assessment, raw: Any) -> tuple[str, list[ChannelMessage]]:
+        posting = result.posting
+        assert posting is not None
+        new_hash = content_hash(raw)
+        version = Version(updated_at_text(raw, posting.updated_at), upload.order_of(result.index))
+        for _ in range(MAX_RACE_RETRIES):
+            previous = self._state.get(posting.id)
+            seen = Version.of_item(previous) if previous else None
+            if seen is not None and seen.upload_order == version.upload_order:
+                # The same event delivered again: resend only what a crash left pending.
+                return "duplicate", self._pending_messages(upload, result, new_hash, previous or {})
+            if seen is not None and not version.is_newer_than(seen):
+                return "superseded", []
+            plan = planning.plan_channels(result, new_hash, previous, self._now)
+            recorded = self._state.record_version(
+                posting_id=posting.id,
+                version=version,
+                seen=seen,
+                content_hash=new_hash,
+                status=posting.status,
+                source=upload.key,
+                plans=plan.channels,
+            )
+            if recorded:
+                messages = [
+                    self._message(upload, result, new_hash, step.channel, step.action, previous)
+                    for step in plan.sends
+                    if step.action is not None
+                ]
+                return ("accepted" if messages or previous is None else "unchanged"), messages
+        raise RuntimeError(f"posting {posting.id}: state kept changing under {MAX_RACE_RETRIES} attempts")
+
+    def _pending_messages(
+        self, upload: Upload, result: Assessment, new_hash: str, previous: dict[str, Any]
+    ) -> list[ChannelMessage]:
+        messages = []
+        for channel, entry in previous.get("channels", {}).items():
+            if (
+                entry.get("state") == planning.PENDING
+                and entry.get("hash") == new_hash
+                and entry.get("action")
+            ):
+                messages.append(self._message(upload, result, new_hash, channel, entry["action"], previous))
+        return messages
+
+    def _message(
+        self,
+        upload: Upload,
+        result: Assessment,
+        new_hash: str,
+        channel: Any,
+        action: Any,
+        previous: dict[str, Any] | None,
+    ) -> ChannelMessage:
+        posting = result.posting
+        assert posting is not None
+        was_on = _was_published(previous, channel)
+        return ChannelMessage(
+            posting_id=posting.id,
+            channel=channel,
+            action=action,
+            content_hash=new_hash,
+            upload_order=upload.order_of(result.index),
+            source=upload.key,
+            payload=render_payload(posting, channel, action, self._now, was_on_channel=was_on),
+        )
+
+
+def _was_published(previous: dict[str, Any] | None, channel: str) -> bool:
+    entry = (previous or {}).get("channels", {}).get(channel, {})
+    return entry.get("state") in {planning.QUEUED, planning.PUBLISHED} and entry.get("action") == "upsert"
+
+
+def iter_lines(body: Any) -> Iterator[bytes]:
+    """botocore's StreamingBody yields lines without their ends; JSON Lines needs none."""
+    yield from body.iter_lines()

@@ -1,0 +1,64 @@
+"""What travels on a channel queue: one rendered posting for one channel, or its removal.
+
+Messages are plain JSON. A rendered posting too large for the queue travels in S3 and the
+message carries a pointer to it (`payload_ref`); the publisher reads it back transparently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from syndicate.core.model import Channel
+
+Action = Literal["upsert", "remove"]
+MESSAGE_VERSION = 1
+
+
+def content_hash(raw: Any) -> str:
+    """A stable fingerprint of a posting's canonical content (key order does not matter)."""
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelMessage:
+    posting_id: str
+    channel: Channel
+    action: Action
+    content_hash: str
+    upload_order: str
+    source: str
+    payload: Any = None  # the rendered output for `upsert` (LinkedIn job, Indeed jobs, schema.org page)
+    payload_ref: dict[str, str] | None = None  # {"bucket", "key"} when the payload is stored in S3
+    v: int = field(default=MESSAGE_VERSION)
+
+    @property
+    def idempotency_key(self) -> str:
+        """One publish per (posting, channel, content, action): redeliveries are no-ops."""
+        return f"{self.posting_id}#{self.channel}#{self.content_hash}#{self.action}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ChannelMessage:
+        if not isinstance(data, dict) or data.get("v") != MESSAGE_VERSION:
+            raise ValueError(f"not a channel message of version {MESSAGE_VERSION}")
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @classmethod
+    def from_json(cls, text: str) -> ChannelMessage:
+        return cls.from_dict(json.loads(text))
+
+    def without_payload(self, ref: dict[str, str]) -> ChannelMessage:
+        return ChannelMessage(
+            self.posting_id, self.channel, self.action, self.content_hash, self.upload_order, self.source,
+            None, ref,
+        )  # fmt: skip

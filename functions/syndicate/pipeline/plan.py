@@ -1,0 +1,90 @@
+"""Decide, for one valid posting, what each channel must be told: pure, no AWS.
+
+The decision compares the new version with what the state table remembers:
+- a channel the posting is ready for and open on gets an `upsert` (unless it already holds
+  exactly this content: then nothing is sent);
+- a channel it was on but can no longer be on (closed, expired, no longer ready, deselected)
+  gets a `remove`;
+- a channel it was never on and cannot go to is recorded as skipped, with the reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from syndicate.core.assess import Assessment
+from syndicate.core.model import CHANNELS, Channel
+from syndicate.pipeline.messages import Action
+
+# Channel states kept in the state table, per posting and channel.
+PENDING = "pending"  # decided and being queued
+QUEUED = "queued"  # on the channel's queue
+PUBLISHED = "published"  # the publisher delivered it
+REMOVED = "removed"  # taken down from the channel
+SKIPPED = "skipped"  # never went there: not ready, with the reason
+FAILED = "failed"  # the publisher gave up: see `reason`
+
+LIVE_STATES = frozenset({PENDING, QUEUED, PUBLISHED})
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPlan:
+    channel: Channel
+    action: Action | None  # None: nothing to send
+    state: str  # the state to record now
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PostingPlan:
+    channels: tuple[ChannelPlan, ...] = field(default=())
+
+    @property
+    def sends(self) -> tuple[ChannelPlan, ...]:
+        return tuple(plan for plan in self.channels if plan.action is not None)
+
+
+def is_live(previous: Mapping[str, Any] | None, channel: Channel) -> bool:
+    """Whether the posting is (or is about to be) on `channel` according to the stored state."""
+    entry = (previous or {}).get("channels", {}).get(channel, {})
+    return entry.get("state") in LIVE_STATES and entry.get("action", "upsert") == "upsert"
+
+
+def plan_channels(
+    result: Assessment, new_hash: str, previous: Mapping[str, Any] | None, now: datetime
+) -> PostingPlan:
+    posting = result.posting
+    if posting is None:
+        raise ValueError("only a valid posting has a plan")
+    expired = posting.valid_through is not None and posting.valid_through <= now
+    plans: list[ChannelPlan] = []
+    for channel in CHANNELS:
+        problems = result.readiness.get(channel, ())
+        wanted = posting.is_open and not expired and not problems
+        stored = (previous or {}).get("channels", {}).get(channel, {})
+        live = is_live(previous, channel)
+        if wanted:
+            unchanged = live and stored.get("hash") == new_hash
+            plans.append(
+                ChannelPlan(
+                    channel, None if unchanged else "upsert", stored["state"] if unchanged else PENDING
+                )
+            )
+        elif live:
+            plans.append(
+                ChannelPlan(channel, "remove", PENDING, _why_off(posting.is_open, expired, problems))
+            )
+        else:
+            plans.append(ChannelPlan(channel, None, SKIPPED, _why_off(posting.is_open, expired, problems)))
+    return PostingPlan(tuple(plans))
+
+
+def _why_off(is_open: bool, expired: bool, problems: tuple[Any, ...]) -> str:
+    if not is_open:
+        return "the posting is closed"
+    if expired:
+        return "valid_through has passed"
+    return "; ".join(str(problem) for problem in problems)

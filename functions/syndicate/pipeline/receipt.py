@@ -1,0 +1,91 @@
+"""The receipt of one upload: every posting accepted (with its channels) or rejected (with why).
+
+Entries are spooled to a temporary file as the upload streams, and the JSON document is
+encoded from the spool at the end, so a receipt for a million postings never sits in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, Any, BinaryIO
+
+from syndicate.core.assess import Assessment
+
+SPOOL_IN_MEMORY_BYTES = 1024 * 1024
+
+
+class _SpooledArray(list[Any]):
+    """A list as far as `json` is concerned, whose items come from the spool file.
+
+    json's pure-Python encoder (used by `iterencode`) walks a list with `for item in lst`,
+    so it encodes this lazily; the C one-shot encoder is never used on it.
+    """
+
+    def __init__(self, spool: IO[bytes], count: int) -> None:
+        super().__init__()
+        self._spool = spool
+        self._count = count
+
+    def __iter__(self) -> Iterator[Any]:
+        self._spool.seek(0)
+        for line in self._spool:
+            yield json.loads(line)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+
+class Receipt:
+    def __init__(self, source: str, received_at: datetime, version_id: str | None = None) -> None:
+        self.source = source
+        self.received_at = received_at
+        self.version_id = version_id
+        self.file_problems: list[str] = []
+        self.counts = {"accepted": 0, "rejected": 0, "unchanged": 0, "superseded": 0, "duplicate": 0}
+        self.channel_failures: list[dict[str, str]] = []
+        self.send_calls: dict[str, int] = {}
+        self._spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
+        self._entries = 0
+
+    def close(self) -> None:
+        self._spool.close()
+
+    def __enter__(self) -> Receipt:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def file_problem(self, message: str) -> None:
+        self.file_problems.append(message)
+
+    def posting(self, result: Assessment, outcome: str, actions: dict[str, Any] | None = None) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        entry = result.to_report() | {"outcome": outcome, "queued": actions or {}}
+        self._spool.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+        self._entries += 1
+
+    def channel_failed(self, posting_id: str, channel: str, reason: str) -> None:
+        self.channel_failures.append({"id": posting_id, "channel": channel, "reason": reason})
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "version_id": self.version_id,
+            "received_at": self.received_at.isoformat(),
+            "summary": self.counts | {"file_errors": len(self.file_problems)},
+            "file_errors": self.file_problems,
+            "channel_failures": self.channel_failures,
+            "postings": _SpooledArray(self._spool, self._entries),
+        }
+
+    def write_to(self, out: BinaryIO) -> None:
+        encoder = json.JSONEncoder(ensure_ascii=False, indent=1)
+        for chunk in encoder.iterencode(self.document()):
+            out.write(chunk.encode("utf-8"))
