@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from syndicate.cli.sources import assessments
 from syndicate.core.assess import Assessment
 from syndicate.core.intake import FileProblem
+from syndicate.core.jsonstream import StreamedArray, iter_encoded
 from syndicate.core.model import CHANNELS
 
 
@@ -39,29 +40,39 @@ def describe(result: Assessment) -> str:
     return "\n".join(lines)
 
 
-def run(arguments: argparse.Namespace, now: datetime) -> int:
-    reports: list[dict[str, Any]] = []
-    valid = invalid = unreadable = 0
-    for result in assessments(arguments.paths, now):
+class _Tally:
+    def __init__(self) -> None:
+        self.valid = self.invalid = self.unreadable = 0
+
+    def count(self, result: Assessment | FileProblem) -> None:
         if isinstance(result, FileProblem):
-            unreadable += 1
-            if arguments.json:
-                reports.append(file_report(result))
-            else:
-                print(f"{result.source}: cannot read as postings: {result.message}")
-            continue
-        if result.valid:
-            valid += 1
+            self.unreadable += 1
+        elif result.valid:
+            self.valid += 1
         else:
-            invalid += 1
-        if arguments.json:
-            reports.append(result.to_report())
-        else:
-            print(describe(result))
+            self.invalid += 1
+
+
+def run(arguments: argparse.Namespace, now: datetime) -> int:
+    tally = _Tally()
+
+    def counted() -> Iterator[Assessment | FileProblem]:
+        for result in assessments(arguments.paths, now):
+            tally.count(result)
+            yield result
+
     if arguments.json:
-        json.dump(reports, sys.stdout, ensure_ascii=False, indent=2)
+        # One JSON array, encoded report by report: memory stays flat however many postings.
+        reports = (file_report(r) if isinstance(r, FileProblem) else r.to_report() for r in counted())
+        for chunk in iter_encoded(StreamedArray(reports), indent=2):
+            sys.stdout.write(chunk)
         sys.stdout.write("\n")
     else:
-        summary = f"{valid + invalid} postings: {valid} valid, {invalid} invalid"
-        print(summary + (f"; {unreadable} file(s) could not be read" if unreadable else ""))
-    return 0 if invalid == 0 and unreadable == 0 else 1
+        for result in counted():
+            if isinstance(result, FileProblem):
+                print(f"{result.source}: cannot read as postings: {result.message}")
+            else:
+                print(describe(result))
+        summary = f"{tally.valid + tally.invalid} postings: {tally.valid} valid, {tally.invalid} invalid"
+        print(summary + (f"; {tally.unreadable} file(s) could not be read" if tally.unreadable else ""))
+    return 0 if tally.invalid == 0 and tally.unreadable == 0 else 1

@@ -26,30 +26,49 @@ _PRUNABLE = frozenset(
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
-def text_to_html(text: str) -> str:
+def text_blocks(text: str) -> list[tuple[bool, list[str]]]:
     """The contract's text rules: blank lines split paragraphs, a newline is a line break,
-    lines starting with `- `, `* ` or `• ` form a list."""
-    blocks: list[str] = []
+    lines starting with `- `, `* ` or `• ` form a list. Returns (is_list, lines) blocks."""
+    blocks: list[tuple[bool, list[str]]] = []
     for paragraph in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
-        # Consecutive runs of plain lines and of list items, in order: (is_list, lines).
-        runs: list[tuple[bool, list[str]]] = []
+        runs: list[tuple[bool, list[str]]] = []  # consecutive plain lines or list items, in order
         for raw_line in paragraph.split("\n"):
             line = raw_line.strip()
-            if not line:
-                continue
             marker = next((m for m in _LIST_MARKERS if line.startswith(m)), None)
-            is_item = marker is not None
             content = line[len(marker) :].strip() if marker else line
+            if not content:
+                continue
+            is_item = marker is not None
             if runs and runs[-1][0] == is_item:
                 runs[-1][1].append(content)
             else:
                 runs.append((is_item, [content]))
-        for is_list, lines in runs:
-            if is_list:
-                blocks.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in lines) + "</ul>")
-            else:
-                blocks.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
-    return "".join(blocks)
+        blocks.extend(runs)
+    return blocks
+
+
+def _blocks_to_html(blocks: list[tuple[bool, list[str]]]) -> str:
+    parts = []
+    for is_list, lines in blocks:
+        if is_list:
+            parts.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in lines) + "</ul>")
+        else:
+            parts.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+    return "".join(parts)
+
+
+def text_to_html(text: str) -> str:
+    return _blocks_to_html(text_blocks(text))
+
+
+def _take_hashtags(text: str, found: list[str]) -> str:
+    """Remove LinkedIn hashtags from plain text, collecting them (first seen first) in `found`."""
+    tags = HASHTAG.findall(text)
+    if not tags:
+        return text
+    found.extend(tag for tag in dict.fromkeys(tags) if tag not in found)
+    # Take the space before each tag too, so "required. #LI-KB1" ends at "required.".
+    return _HASHTAG_AND_SPACE_BEFORE.sub("", text)
 
 
 def markdown_to_html(markdown: str) -> str:
@@ -58,25 +77,27 @@ def markdown_to_html(markdown: str) -> str:
 
 
 def build_description(source: str, description_format: str = "text") -> Description:
-    if description_format == "markdown":
-        raw_html = markdown_to_html(source)
-    elif description_format == "html":
-        raw_html = source
-    else:
-        raw_html = text_to_html(source)
+    if description_format == "text":
+        return _plain_text_description(source)
+    raw_html = markdown_to_html(source) if description_format == "markdown" else source
     tree = htmltree.parse(sanitize.canonical(raw_html))
     hashtags: list[str] = []
-
-    def take_hashtags(text: str) -> str:
-        found = HASHTAG.findall(text)
-        if not found:
-            return text
-        hashtags.extend(tag for tag in found if tag not in hashtags)
-        # Take the space before each tag too, so "required. #LI-KB1" ends at "required.".
-        return _HASHTAG_AND_SPACE_BEFORE.sub("", text)
-
-    htmltree.map_text(tree, take_hashtags)
+    htmltree.map_text(tree, lambda text: _take_hashtags(text, hashtags))
     if hashtags:
         htmltree.prune_empty(tree, _PRUNABLE)
     html = htmltree.serialize(tree).strip()
-    return Description(html=html, text=htmltree.visible_text(tree), hashtags=tuple(hashtags))
+    by_channel = {name: channel.render_tree(tree) for name, channel in sanitize.BY_CHANNEL.items()}
+    return Description(
+        html=html, text=htmltree.visible_text(tree), hashtags=tuple(hashtags), by_channel=by_channel
+    )
+
+
+def _plain_text_description(source: str) -> Description:
+    """Plain text needs no HTML parsing: its HTML is built escaped, from p, br, ul and li only,
+    which every channel takes as they are. nh3 still has the last word on it."""
+    hashtags: list[str] = []
+    blocks = text_blocks(_take_hashtags(source, hashtags))
+    html = sanitize.canonical(_blocks_to_html(blocks))
+    text = " ".join(" ".join(line for _, lines in blocks for line in lines).split())
+    by_channel = {name: html for name in sanitize.BY_CHANNEL}
+    return Description(html=html, text=text, hashtags=tuple(hashtags), by_channel=by_channel)

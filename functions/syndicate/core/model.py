@@ -68,6 +68,8 @@ class Description:
     html: str
     text: str  # the visible text of `html`, whitespace collapsed
     hashtags: tuple[str, ...] = ()
+    # Each channel's HTML (its own tag set), computed once from the one parse of `html`.
+    by_channel: Mapping[Channel, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

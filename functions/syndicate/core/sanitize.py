@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import nh3
 
 from syndicate.core import htmltree
+from syndicate.core.model import Channel
 
 CANONICAL_TAGS = frozenset(
     {
@@ -63,8 +64,12 @@ class ChannelHtml:
         object.__setattr__(self, "_cleaner", cleaner)
 
     def render(self, canonical_html: str) -> str:
-        reshaped = htmltree.reshape(htmltree.parse(canonical_html), self.rules)
-        return _without_nbsp_entity(str(self._cleaner.clean(htmltree.serialize(reshaped))))
+        return self.render_tree(htmltree.parse(canonical_html))
+
+    def render_tree(self, tree: htmltree.Element) -> str:
+        """The channel's HTML from an already parsed canonical tree (left unchanged)."""
+        reshaped = htmltree.reshape(tree, self.rules)
+        return _without_nbsp_entity(str(self._cleaner.clean(htmltree.serialize(reshaped)))).strip()
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -120,3 +125,6 @@ SCHEMAORG = ChannelHtml(
         flatten_tables=True,
     ),
 )
+
+
+BY_CHANNEL: dict[Channel, ChannelHtml] = {"linkedin": LINKEDIN, "indeed": INDEED, "schemaorg": SCHEMAORG}

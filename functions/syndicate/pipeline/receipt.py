@@ -13,32 +13,9 @@ from datetime import datetime
 from typing import IO, Any, BinaryIO
 
 from syndicate.core.assess import Assessment
+from syndicate.core.jsonstream import StreamedArray, iter_encoded
 
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024
-
-
-class _SpooledArray(list[Any]):
-    """A list as far as `json` is concerned, whose items come from the spool file.
-
-    json's pure-Python encoder (used by `iterencode`) walks a list with `for item in lst`,
-    so it encodes this lazily; the C one-shot encoder is never used on it.
-    """
-
-    def __init__(self, spool: IO[bytes], count: int) -> None:
-        super().__init__()
-        self._spool = spool
-        self._count = count
-
-    def __iter__(self) -> Iterator[Any]:
-        self._spool.seek(0)
-        for line in self._spool:
-            yield json.loads(line)
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __bool__(self) -> bool:
-        return self._count > 0
 
 
 class Receipt:
@@ -82,10 +59,14 @@ class Receipt:
             "summary": self.counts | {"file_errors": len(self.file_problems)},
             "file_errors": self.file_problems,
             "channel_failures": self.channel_failures,
-            "postings": _SpooledArray(self._spool, self._entries),
+            "postings": StreamedArray(self._spooled_entries()),
         }
 
+    def _spooled_entries(self) -> Iterator[Any]:
+        self._spool.seek(0)
+        for line in self._spool:
+            yield json.loads(line)
+
     def write_to(self, out: BinaryIO) -> None:
-        encoder = json.JSONEncoder(ensure_ascii=False, indent=1)
-        for chunk in encoder.iterencode(self.document()):
+        for chunk in iter_encoded(self.document(), indent=1):
             out.write(chunk.encode("utf-8"))

@@ -225,9 +225,7 @@ def readiness(posting: Posting) -> list[Problem]:
     """
     problems = base.not_selected(posting, CHANNEL)
     if not (posting.contact_email or "").strip():
-        problems.append(
-            Problem("/contact_email", "required", "Indeed needs a contact email for the job.")
-        )
+        problems.append(Problem("/contact_email", "required", "Indeed needs a contact email for the job."))
     if not posting.description.text.strip():
         problems.append(
             Problem(
@@ -352,7 +350,7 @@ def category_text(posting: Posting) -> str:
 
 def description_html(posting: Posting) -> str:
     # sanitize.INDEED writes U+00A0 itself, never the `&nbsp;` entity XML does not know.
-    return sanitize.INDEED.render(posting.description.html)
+    return posting.description.by_channel.get(CHANNEL) or sanitize.INDEED.render(posting.description.html)
 
 
 def _extension_text(value: Any) -> str | None:

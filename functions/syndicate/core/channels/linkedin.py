@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -165,7 +165,8 @@ def readiness(posting: Posting, now: datetime) -> list[Problem]:
         )
     if "location" not in overlay and "alternateLocations" not in overlay:
         problems.extend(_location_problems(posting))
-    for violation in _check_job(job, now):
+    # Our own description and skills are built from LinkedIn's tag set; only overlays need the tag check.
+    for violation in _check_job(job, now, check_tags={"description", "skillsDescription"} & set(overlay)):
         if too_short and (violation.key, violation.code) == ("description", "required"):
             continue  # already said, more precisely
         problems.append(
@@ -174,8 +175,26 @@ def readiness(posting: Posting, now: datetime) -> list[Problem]:
     return problems
 
 
+_last_render: tuple[Posting, datetime, str | None, dict[str, Any]] | None = None
+
+
 def render_job(posting: Posting, now: datetime, operation: str | None = None) -> dict[str, Any]:
-    """One element of `POST /rest/simpleJobPostings` (batch_create), extension overlay included."""
+    """One element of `POST /rest/simpleJobPostings` (batch_create), extension overlay included.
+
+    The last result is remembered (by identity of the posting) because readiness checks the very
+    job that is rendered next; each call gets its own top-level dict.
+    """
+    global _last_render  # noqa: PLW0603 - a one-entry memo, not shared state
+    if _last_render is not None:
+        cached_posting, cached_now, cached_operation, cached_job = _last_render
+        if cached_posting is posting and cached_now == now and cached_operation == operation:
+            return dict(cached_job)
+    job = _render_job(posting, now, operation)
+    _last_render = (posting, now, operation, job)
+    return dict(job)
+
+
+def _render_job(posting: Posting, now: datetime, operation: str | None) -> dict[str, Any]:
     if operation is None:
         operation = default_operation(posting, now)
     if operation not in OPERATIONS:
@@ -274,12 +293,10 @@ def _base_job(posting: Posting, now: datetime, operation: str) -> dict[str, Any]
 
 def description_html(posting: Posting) -> str:
     """The description in LinkedIn's tag set, its LinkedIn hashtags back as a last paragraph."""
-    html = sanitize.LINKEDIN.render(posting.description.html)
+    html = posting.description.by_channel.get(CHANNEL) or sanitize.LINKEDIN.render(posting.description.html)
     if not posting.description.hashtags:
         return html
-    tree = htmltree.parse(html)
-    tree.children.append(htmltree.Element("p", [], [" ".join(posting.description.hashtags)]))
-    return htmltree.serialize(tree)
+    return html + htmltree.serialize(htmltree.Element("p", [], [" ".join(posting.description.hashtags)]))
 
 
 def skills_html(skills: Sequence[str]) -> str | None:
@@ -439,7 +456,9 @@ def _pointer_for(key: str, posting: Posting, overlay: Mapping[str, Any]) -> str:
     return _POINTERS.get(key, "")
 
 
-def _check_job(job: Mapping[str, Any], now: datetime) -> list[_Violation]:
+def _check_job(
+    job: Mapping[str, Any], now: datetime, check_tags: Collection[str] = ("description", "skillsDescription")
+) -> list[_Violation]:
     """LinkedIn's rules over a finished job, overlay included."""
     found: list[_Violation] = []
 
@@ -466,7 +485,7 @@ def _check_job(job: Mapping[str, Any], now: datetime) -> list[_Violation]:
         value = job.get(key)
         if key in job and not isinstance(value, str):
             bad(key, "type", "LinkedIn needs text here.")
-        elif isinstance(value, str):
+        elif isinstance(value, str) and key in check_tags:
             stray = _tags_used(value) - ALLOWED_TAGS
             if stray:
                 bad(

@@ -95,7 +95,21 @@ _SOURCE_POINTERS: Mapping[str, str] = {
 # JSON-LD
 
 
+_last_render: tuple[Posting, dict[str, Any]] | None = None
+
+
 def render(posting: Posting) -> dict[str, Any]:
+    """`_render`, remembering the last result by the posting's identity: readiness checks the
+    very document that is rendered next. Each call gets its own top-level dict."""
+    global _last_render  # noqa: PLW0603 - a one-entry memo, not shared state
+    if _last_render is not None and _last_render[0] is posting:
+        return dict(_last_render[1])
+    doc = _render(posting)
+    _last_render = (posting, doc)
+    return dict(doc)
+
+
+def _render(posting: Posting) -> dict[str, Any]:
     """The posting as a Google-valid JSON-LD `JobPosting` (JSON-safe: no Decimal, no datetime).
 
     A closed posting renders exactly like an open one: this function does not decide
@@ -111,7 +125,8 @@ def render(posting: Posting) -> dict[str, Any]:
         "@context": CONTEXT,
         "@type": "JobPosting",
         "title": posting.title,
-        "description": sanitize.SCHEMAORG.render(posting.description.html),
+        "description": posting.description.by_channel.get(CHANNEL)
+        or sanitize.SCHEMAORG.render(posting.description.html),
         "datePosted": _iso(posting.date_posted),
     }
     if posting.valid_through is not None:  # never invented: an unknown end stays unknown
@@ -269,7 +284,7 @@ class _Checker:
 
     def check(self, doc: Mapping[str, Any], posting: Posting) -> None:
         self._check_overlay_keys()
-        self._check_required(doc)
+        self._check_required(doc, posting)
         self._check_location(doc, posting)
         self._check_values(doc)
 
@@ -284,11 +299,17 @@ class _Checker:
             if not _finite(value):
                 self.add(key, "invalid_value", f"'{key}' holds a number JSON cannot carry.")
 
-    def _check_required(self, doc: Mapping[str, Any]) -> None:
+    def _check_required(self, doc: Mapping[str, Any], posting: Posting) -> None:
         if not _nonblank(doc.get("title")):
             self.add("title", "required", "Google requires a title.")
         description = doc.get("description")
-        if not isinstance(description, str) or not htmltree.visible_text(htmltree.parse(description)).strip():
+        if "description" in self.overlay:
+            visible = (
+                htmltree.visible_text(htmltree.parse(description)) if isinstance(description, str) else ""
+            )
+        else:
+            visible = posting.description.text  # the rendered description is this text, narrowed
+        if not visible.strip():
             code = "required" if "description" in self.overlay else "description_empty"
             self.add("description", code, "Google requires a description; it has no text after sanitizing.")
         posted = _parse_moment(doc.get("datePosted"))
