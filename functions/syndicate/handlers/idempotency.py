@@ -1,4 +1,9 @@
-"""Powertools idempotency on DynamoDB, shared by the publishers (built once per container)."""
+"""Powertools idempotency on DynamoDB for the publishers (one persistence layer per function).
+
+Each handler builds its own layer: Powertools configures a layer with the settings of the
+function it guards, so two functions sharing one layer (as they do when the embedded runtime
+imports every handler into one process) would overwrite each other's key expression.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,18 @@ import os
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
-persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
-# One publish per (posting, channel, content, action); a redelivered message returns the stored result.
-config = IdempotencyConfig(
-    event_key_jmespath="[posting_id, channel, content_hash, action]",
-    expires_after_seconds=14 * 24 * 3600,  # longer than SQS can keep a message
-    raise_on_no_idempotency_key=True,
-)
+# Longer than SQS can keep a message (14 days), so any redelivery finds the stored result.
+RETENTION_SECONDS = 14 * 24 * 3600
+
+
+def persistence_layer() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+
+
+def per_message_config() -> IdempotencyConfig:
+    """One publish per (posting, channel, content, action): a redelivery returns the stored result."""
+    return IdempotencyConfig(
+        event_key_jmespath="[posting_id, channel, content_hash, action]",
+        expires_after_seconds=RETENTION_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )

@@ -31,11 +31,15 @@ recorder = LinkedInRecorder.from_environment(s3, boto3.client("dynamodb"))
 _batch: list[ChannelMessage] = []
 
 
-body_config = IdempotencyConfig(event_key_jmespath="digest", expires_after_seconds=14 * 24 * 3600)
+body_config = IdempotencyConfig(
+    event_key_jmespath="digest",
+    expires_after_seconds=idempotency.RETENTION_SECONDS,
+    raise_on_no_idempotency_key=True,
+)
 
 
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
-    data_keyword_argument="request", persistence_store=idempotency.persistence, config=body_config
+    data_keyword_argument="request", persistence_store=idempotency.persistence_layer(), config=body_config
 )
 def record_request(request: dict[str, Any]) -> str:
     recorder.record(request)

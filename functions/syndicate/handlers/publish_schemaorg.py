@@ -21,12 +21,15 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
+idempotency_config = idempotency.per_message_config()
 s3 = boto3.client("s3")
 publisher = SchemaOrgPublisher.from_environment(s3, boto3.client("dynamodb"))
 
 
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
-    data_keyword_argument="message", persistence_store=idempotency.persistence, config=idempotency.config
+    data_keyword_argument="message",
+    persistence_store=idempotency.persistence_layer(),
+    config=idempotency_config,
 )
 def apply(message: dict[str, Any]) -> str:
     outcome: str = publisher.apply(ChannelMessage.from_dict(message))
@@ -46,7 +49,7 @@ def record_handler(record: SQSRecord) -> str:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    idempotency.config.register_lambda_context(context)
+    idempotency_config.register_lambda_context(context)
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -1,0 +1,240 @@
+"""EmbeddedStack: the whole template.yaml stack inside moto, in this process, with no AWS account.
+
+    with EmbeddedStack.from_template(Path("template.yaml")) as stack:
+        stack.upload(Path("postings.jsonl"))          # -> incoming/postings.jsonl, S3 -> SQS by moto
+        report = stack.drain()                        # every SQS event source until the queues are empty
+        stack.download_prefix("FeedBucket", "indeed/", out_dir)
+
+While the stack is open the process has dummy credentials and a fixed region, and every boto3 client
+in it talks to moto; on exit the environment is restored and moto's state is discarded. Only one
+stack can be open at a time (moto's state is process-wide).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Mapping
+from contextlib import ExitStack
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import boto3
+from moto import mock_aws
+
+from infra.runtime.aws_env import offline_aws_variables, patched_environ, variables_to_hide
+from infra.runtime.lambda_runner import DrainReport, FunctionInvoker, drain, queue_depth
+from infra.runtime.moto_speedups import faster_sqs
+from infra.runtime.provision import provision
+from infra.runtime.s3_events import aws_shaped_s3_events
+from infra.runtime.specs import BucketSpec, FunctionSpec, QueueSpec, StackModel
+from infra.runtime.template import DEFAULT_STACK_NAME, parse_template
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+_T = TypeVar("_T")
+
+
+class EmbeddedStack:
+    _open: ClassVar[bool] = False
+
+    def __init__(self, model: StackModel) -> None:
+        self.model = model
+        self._exits: ExitStack | None = None
+        self._clients: tuple[S3Client, SQSClient, DynamoDBClient] | None = None
+        self._invoker: FunctionInvoker | None = None
+
+    @classmethod
+    def from_template(
+        cls,
+        path: Path,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        stack_name: str = DEFAULT_STACK_NAME,
+    ) -> EmbeddedStack:
+        return cls(parse_template(path, parameters, stack_name=stack_name))
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def __enter__(self) -> EmbeddedStack:
+        if EmbeddedStack._open:
+            raise RuntimeError("another EmbeddedStack is open; moto's state is process-wide")
+        exits = ExitStack()
+        try:
+            # moto sets credentials of its own on start; ours go on top so they are what handlers see.
+            exits.enter_context(mock_aws())
+            exits.enter_context(
+                patched_environ(offline_aws_variables(self.model.region), variables_to_hide())
+            )
+            exits.enter_context(aws_shaped_s3_events())
+            exits.enter_context(faster_sqs())
+            for code_dir in sorted({f.code_uri for f in self.model.functions.values() if f.code_uri}):
+                if code_dir.is_dir() and str(code_dir) not in sys.path:
+                    # Lambda puts the code bundle's root on sys.path; so do we, for this stack only.
+                    sys.path.insert(0, str(code_dir))
+                    exits.callback(_remove_path, str(code_dir))
+            region = self.model.region
+            clients = (
+                boto3.client("s3", region_name=region),
+                boto3.client("sqs", region_name=region),
+                boto3.client("dynamodb", region_name=region),
+            )
+            provision(self.model, *clients)
+        except BaseException:
+            exits.close()
+            raise
+        self._exits, self._clients = exits, clients
+        self._invoker = FunctionInvoker(self.model)
+        EmbeddedStack._open = True
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        exits, self._exits, self._clients, self._invoker = self._exits, None, None, None
+        EmbeddedStack._open = False
+        if exits is not None:
+            exits.close()
+
+    # -- clients and names ------------------------------------------------------------------------
+
+    @property
+    def s3(self) -> S3Client:
+        return self._running()[0]
+
+    @property
+    def sqs(self) -> SQSClient:
+        return self._running()[1]
+
+    @property
+    def dynamodb(self) -> DynamoDBClient:
+        return self._running()[2]
+
+    def _running(self) -> tuple[S3Client, SQSClient, DynamoDBClient]:
+        if self._clients is None:
+            raise RuntimeError("the stack is not running: use it inside `with`")
+        return self._clients
+
+    def environment(self, function_logical_id: str | None = None) -> dict[str, str]:
+        """A function's variables as Lambda sets them, or (no id) what all functions agree on."""
+        if function_logical_id is None:
+            return self.model.environment()
+        return dict(self._function(function_logical_id).environment)
+
+    def bucket(self, logical_id: str) -> BucketSpec:
+        return _lookup(self.model.buckets, logical_id, "bucket")
+
+    def queue(self, logical_id: str) -> QueueSpec:
+        return _lookup(self.model.queues, logical_id, "queue")
+
+    def _function(self, logical_id: str) -> FunctionSpec:
+        return _lookup(self.model.functions, logical_id, "function")
+
+    # -- what a user does -------------------------------------------------------------------------
+
+    def upload(self, local_path: Path, key: str | None = None, *, bucket: str | None = None) -> str:
+        """Put a local file into a bucket (default: the one with notifications, under its prefix)."""
+        target = self.bucket(bucket) if bucket else self._notified_bucket()
+        if key is None:
+            prefixes = [n.prefix for n in target.notifications]
+            key = f"{prefixes[0] if prefixes else ''}{local_path.name}"
+        with local_path.open("rb") as body:
+            self.s3.put_object(Bucket=target.name, Key=key, Body=body)
+        return key
+
+    def upload_bytes(self, data: bytes, key: str, *, bucket: str | None = None) -> str:
+        target = self.bucket(bucket) if bucket else self._notified_bucket()
+        self.s3.put_object(Bucket=target.name, Key=key, Body=data)
+        return key
+
+    def _notified_bucket(self) -> BucketSpec:
+        candidates = [b for b in self.model.buckets.values() if b.notifications]
+        if len(candidates) != 1:
+            names = sorted(b.logical_id for b in candidates)
+            raise ValueError(f"name the bucket: {len(candidates)} buckets have notifications {names}")
+        return candidates[0]
+
+    def drain(self, *, max_rounds: int = 10_000, max_idle_seconds: float = 30.0) -> DrainReport:
+        """Deliver every queued message to its function until the consumed queues are empty."""
+        invoker = self._invoker
+        if invoker is None:
+            raise RuntimeError("the stack is not running: use it inside `with`")
+        return drain(self.model, self.sqs, invoker, max_rounds=max_rounds, max_idle_seconds=max_idle_seconds)
+
+    def invoke(self, function_logical_id: str, event: Mapping[str, Any]) -> Any:
+        """Invoke one function directly with `event` (its environment and a Lambda context included)."""
+        invoker = self._invoker
+        if invoker is None:
+            raise RuntimeError("the stack is not running: use it inside `with`")
+        return invoker.invoke(self._function(function_logical_id), event)
+
+    def download_prefix(self, bucket_logical_id: str, prefix: str, dest_dir: Path) -> list[Path]:
+        """Copy every object under `prefix` to dest_dir, keeping the key's path below the prefix."""
+        name = self.bucket(bucket_logical_id).name
+        written: list[Path] = []
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=name, Prefix=prefix):
+            for item in page.get("Contents", []):
+                key = item["Key"]
+                if key.endswith("/"):
+                    continue  # a "folder" marker, not a file
+                destination = dest_dir.joinpath(*_relative_parts(key, prefix))
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                body = self.s3.get_object(Bucket=name, Key=key)["Body"]
+                with destination.open("wb") as out:
+                    shutil.copyfileobj(body, out)
+                written.append(destination)
+        return written
+
+    def queue_depths(self) -> dict[str, int]:
+        """Messages each queue holds (visible, in flight and delayed), by logical id."""
+        return {logical: queue_depth(self.sqs, queue) for logical, queue in self.model.queues.items()}
+
+    def dead_letters(self, queue_logical_id: str) -> list[str]:
+        """Bodies in a dead-letter queue (a source queue's id means its DLQ), oldest first; left in place."""
+        queue = self.queue(queue_logical_id)
+        if queue.redrive is not None:
+            queue = self.queue(queue.redrive.dead_letter_queue)
+        bodies: list[str] = []
+        handles: list[str] = []
+        while True:
+            batch = self.sqs.receive_message(
+                QueueUrl=queue.url, MaxNumberOfMessages=10, VisibilityTimeout=60, WaitTimeSeconds=0
+            ).get("Messages", [])
+            if not batch:
+                break
+            bodies.extend(m["Body"] for m in batch)
+            handles.extend(m["ReceiptHandle"] for m in batch)
+        for start in range(0, len(handles), 10):
+            self.sqs.change_message_visibility_batch(
+                QueueUrl=queue.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0}
+                    for i, handle in enumerate(handles[start : start + 10])
+                ],
+            )
+        return bodies
+
+
+def _lookup(table: Mapping[str, _T], logical_id: str, kind: str) -> _T:
+    try:
+        return table[logical_id]
+    except KeyError:
+        raise KeyError(f"no {kind} {logical_id!r} in the template; there are {sorted(table)}") from None
+
+
+def _relative_parts(key: str, prefix: str) -> tuple[str, ...]:
+    relative = key[len(prefix) :].lstrip("/") or PurePosixPath(key).name
+    parts = PurePosixPath(relative).parts
+    if any(part in ("..", ".") for part in parts) or not parts:
+        raise ValueError(f"object key {key!r} cannot be written below the destination safely")
+    return parts
+
+
+def _remove_path(entry: str) -> None:
+    if entry in sys.path:
+        sys.path.remove(entry)
