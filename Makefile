@@ -20,12 +20,9 @@ demo: $(STAMP)
 	@echo
 	@echo "== a file with mistakes (exit 1 is expected: it shows what the errors look like)"
 	-$(BIN)/syndicate validate examples/broken/mixed.jsonl examples/broken/not-utf8.json
-	@mkdir -p $(DEMO_OUT)
-	$(BIN)/syndicate transform --channel linkedin examples/postings.json examples/more-postings.jsonl > $(DEMO_OUT)/linkedin.json
-	$(BIN)/syndicate transform --channel indeed examples/postings.json examples/more-postings.jsonl > $(DEMO_OUT)/indeed.xml
-	$(BIN)/syndicate transform --channel schemaorg examples/postings.json examples/more-postings.jsonl > $(DEMO_OUT)/schemaorg.json
 	@echo
-	@echo "Rendered output: $(DEMO_OUT)/linkedin.json, $(DEMO_OUT)/indeed.xml, $(DEMO_OUT)/schemaorg.json"
+	@echo "== syndicate run: the whole stack (S3, SQS, Lambda, DynamoDB on moto) on the examples"
+	$(BIN)/syndicate run --out $(DEMO_OUT) examples/postings.json examples/more-postings.jsonl examples/broken/mixed.jsonl
 
 lint: $(STAMP)
 	$(BIN)/ruff check functions tests infra

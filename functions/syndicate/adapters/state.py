@@ -65,6 +65,13 @@ class StateTable:
         item = response.get("Item")
         return _from_dynamo(item) if item else None
 
+    def all_postings(self) -> Iterator[dict[str, Any]]:
+        """Every posting's item (a full scan: for reports and local runs, not for hot paths)."""
+        for page in self._client.get_paginator("scan").paginate(TableName=self._table, ConsistentRead=True):
+            for item in page.get("Items", []):
+                if not item["posting_id"]["S"].startswith("#"):  # lock items, never postings
+                    yield _from_dynamo(item)
+
     def indeed_jobs(self) -> Iterator[dict[str, str]]:
         """Every job of every posting that is on Indeed, page by page (the feed's source)."""
         paginator = self._client.get_paginator("query")

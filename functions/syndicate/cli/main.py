@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from syndicate.cli import transform, validate
+from syndicate.cli import run, transform, validate
 
 
 def _instant(text: str) -> datetime:
@@ -54,6 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson)")
     render.set_defaults(run=transform.run)
+
+    stack = commands.add_parser(
+        "run", help="run the whole stack locally (embedded AWS on moto): upload, ingest, publish"
+    )
+    stack.add_argument(
+        "--out", default="out", metavar="DIR", help="where to put what was published (default: out)"
+    )
+    stack.add_argument(
+        "--site-base-url", default="https://jobs.example.org/", help="public URL of the job pages"
+    )
+    stack.add_argument("--publisher", default="Syndicate", help="Indeed feed <publisher>")
+    stack.add_argument("--publisher-url", default="https://example.org/", help="Indeed feed <publisherurl>")
+    stack.add_argument("paths", nargs="+", metavar="PATH", help="posting files, uploaded in this order")
+    stack.set_defaults(run=run.run)
     return parser
 
 

@@ -91,9 +91,9 @@ def _read_json_lines(stream: BinaryIO, source: str) -> Iterator[Item]:
         seen += 1
         data, reason = _decode_json(line)
         if reason is not None:
-            yield RawPosting(
-                source, line_number, None, (Problem("", "json", f"line {line_number + 1}: {reason}"),)
-            )
+            reason = reason.replace(" at line 1, column", " at column")  # one line: its column is enough
+            problem = Problem("", "json", f"line {line_number + 1}: {reason}")
+            yield RawPosting(source, line_number, None, (problem,))
         else:
             yield RawPosting(source, line_number, data)
     if seen == 0:

@@ -1,0 +1,200 @@
+"""`syndicate run [--out DIR] PATH...`: the whole stack on this machine, no AWS account, no Docker.
+
+The stack is built from template.yaml inside moto (infra/runtime), each PATH is uploaded under
+`incoming/` in the order given and the queues are drained before the next one, exactly as the
+deployed stack would process them. The functions' own output (structured JSON logs, metrics)
+goes to DIR/logs/functions.log so the terminal shows only the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import sys
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from syndicate.adapters.state import StateTable
+from syndicate.core.model import CHANNELS
+from syndicate.pipeline import plan as states
+from syndicate.pipeline.ingest_service import REPORTS_PREFIX
+
+TEMPLATE_ENV = "SYNDICATE_TEMPLATE"
+FINAL_STATES = frozenset({states.PUBLISHED, states.REMOVED, states.SKIPPED, states.FAILED})
+
+
+def find_template() -> Path:
+    """template.yaml of this checkout (or $SYNDICATE_TEMPLATE)."""
+    configured = os.environ.get(TEMPLATE_ENV)
+    if configured:
+        return Path(configured)
+    for folder in (Path.cwd(), *Path(__file__).resolve().parents):
+        candidate = folder / "template.yaml"
+        if candidate.is_file() and (folder / "functions").is_dir():
+            return candidate
+    raise FileNotFoundError(f"template.yaml not found: run from the repository or set {TEMPLATE_ENV}")
+
+
+@contextlib.contextmanager
+def output_to(log_path: Path) -> Iterator[IO[str]]:
+    """Send everything written to file descriptors 1 and 2 to `log_path`; yield the real stdout.
+
+    Powertools binds its log handler to sys.stdout when a handler module is imported, so only a
+    redirect at the descriptor level catches all of it.
+    """
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_out, saved_err = os.dup(1), os.dup(2)
+    terminal = os.fdopen(os.dup(saved_out), "w", encoding="utf-8", buffering=1)
+    with log_path.open("ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Powertools' "no metrics" notes are not the user's business
+                yield terminal
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved_out, 1)
+            os.dup2(saved_err, 2)
+            os.close(saved_out)
+            os.close(saved_err)
+            terminal.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    posting: str
+    channel: str
+    outcome: str
+    detail: str = ""
+
+    @property
+    def final(self) -> bool:
+        return self.outcome not in {states.PENDING, states.QUEUED}
+
+
+def upload_keys(paths: list[str]) -> list[str]:
+    """`incoming/<file name>`, made unique when two paths share a name."""
+    keys: list[str] = []
+    for number, path in enumerate(paths, start=1):
+        key = f"incoming/{Path(path).name}"
+        keys.append(key if key not in keys else f"incoming/{number}-{Path(path).name}")
+    return keys
+
+
+def run(arguments: argparse.Namespace, now: datetime) -> int:
+    del now  # the functions read the clock themselves, as they do in AWS
+    missing = [path for path in arguments.paths if not Path(path).is_file()]
+    if missing:
+        print(f"syndicate run: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    out = Path(arguments.out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    parameters = {
+        "SiteBaseUrl": arguments.site_base_url,
+        "FeedPublisher": arguments.publisher,
+        "FeedPublisherUrl": arguments.publisher_url,
+    }
+    from infra.runtime import EmbeddedStack  # noqa: PLC0415 - moto is heavy and only needed here
+
+    with output_to(out / "logs" / "functions.log") as terminal:
+        with EmbeddedStack.from_template(find_template(), parameters) as stack:
+            keys = upload_keys(arguments.paths)
+            for number, (path, key) in enumerate(zip(arguments.paths, keys, strict=True), start=1):
+                print(f"[{number}/{len(keys)}] {path} -> s3://…/{key}", file=terminal)
+                stack.upload(Path(path), key)
+                drained = stack.drain()
+                calls = sum(drained.invocations.values())
+                print(f"        {calls} function invocations, {drained.rounds} rounds", file=terminal)
+            rows = collect(stack, out, keys)
+        print_table(rows, out, terminal)
+    stuck = [row for row in rows if not row.final]
+    return 0 if not stuck else 1
+
+
+def collect(stack: Any, out: Path, keys: list[str]) -> list[Row]:
+    stack.download_prefix("IntakeBucket", REPORTS_PREFIX, out / "reports")
+    stack.download_prefix("FeedBucket", "indeed/", out / "indeed")
+    stack.download_prefix("SiteBucket", "", out / "site")
+    requests = out / "linkedin" / "requests.jsonl"
+    requests.parent.mkdir(parents=True, exist_ok=True)
+    feed_bucket = stack.bucket("FeedBucket").name
+    with requests.open("w", encoding="utf-8") as lines:
+        for page in stack.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=feed_bucket, Prefix="linkedin/requests/"
+        ):
+            for item in page.get("Contents", []):
+                body = stack.s3.get_object(Bucket=feed_bucket, Key=item["Key"])["Body"].read().decode("utf-8")
+                lines.write(json.dumps(json.loads(body), ensure_ascii=False) + "\n")
+    table = StateTable(stack.dynamodb, stack.environment()["STATE_TABLE"])
+    saved = {item["posting_id"]: item for item in table.all_postings()}
+    (out / "state.json").write_text(json.dumps(saved, indent=2, default=str, ensure_ascii=False) + "\n")
+    dead = dead_letters(stack)
+    rows: list[Row] = []
+    for key in keys:
+        receipt_path = out / "reports" / f"{key}.json"
+        if not receipt_path.is_file():
+            rows.append(
+                Row(key, "-", "failed", "the upload was not processed (see the ingest dead-letter queue)")
+            )
+            continue
+        rows.extend(receipt_rows(json.loads(receipt_path.read_text("utf-8")), saved, dead))
+    return rows
+
+
+def dead_letters(stack: Any) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    for queue in ("LinkedInQueue", "IndeedQueue", "SchemaOrgQueue"):
+        for body in stack.dead_letters(queue):
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                message = json.loads(body)
+                found[(message["posting_id"], message["channel"])] = "in the dead-letter queue"
+    return found
+
+
+def receipt_rows(
+    receipt: dict[str, Any], saved: dict[str, Any], dead: dict[tuple[str, str], str]
+) -> list[Row]:
+    rows = [Row(receipt["source"], "-", "rejected", error) for error in receipt.get("file_errors", [])]
+    for entry in receipt.get("postings", []):
+        name = entry.get("id") or f"{entry['source']} #{entry['index']}"
+        if not entry["valid"]:
+            first = entry["errors"][0]
+            more = f" (+{len(entry['errors']) - 1} more)" if len(entry["errors"]) > 1 else ""
+            rows.append(Row(name, "-", "rejected", f"{first['pointer'] or '/'}: {first['message']}{more}"))
+            continue
+        channels = saved.get(entry["id"], {}).get("channels", {})
+        for channel in CHANNELS:
+            if (entry["id"], channel) in dead:
+                rows.append(Row(name, channel, "dead-letter", dead[(entry["id"], channel)]))
+                continue
+            state = channels.get(channel, {})
+            rows.append(Row(name, channel, state.get("state", "unknown"), state.get("reason", "")))
+    return rows
+
+
+def print_table(rows: list[Row], out: Path, terminal: IO[str]) -> None:
+    unique = list(dict.fromkeys(rows))
+    width = max([len("posting"), *(len(row.posting) for row in unique)])
+    print(f"\n{'posting':<{width}}  {'channel':<9}  outcome", file=terminal)
+    for row in unique:
+        detail = f": {row.detail}" if row.detail else ""
+        print(f"{row.posting:<{width}}  {row.channel:<9}  {row.outcome}{detail}", file=terminal)
+    print(
+        f"\nReceipts: {out / 'reports'}\nIndeed feed: {out / 'indeed' / 'feed.xml'}\n"
+        f"Job pages and sitemap: {out / 'site'}\nLinkedIn requests: {out / 'linkedin' / 'requests.jsonl'}\n"
+        f"Function logs: {out / 'logs' / 'functions.log'}",
+        file=terminal,
+    )
