@@ -39,8 +39,9 @@ def apply(message: dict[str, Any]) -> str:
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> str:
     message = load_message(s3, record.body)
-    logger.append_keys(posting_id=message.posting_id, channel="indeed")
-    outcome: str = apply(message=message.as_dict())
+    with logger.append_context_keys(posting_id=message.posting_id, channel="indeed"):
+        outcome: str = apply(message=message.as_dict())
+        logger.info("message applied", extra={"action": message.action, "outcome": outcome})
     metrics.add_metric(f"Indeed{outcome.capitalize()}", MetricUnit.Count, 1)
     return outcome
 

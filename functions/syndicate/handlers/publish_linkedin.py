@@ -49,7 +49,8 @@ def record_request(request: dict[str, Any]) -> str:
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
     message = load_message(s3, record.body)
-    logger.append_keys(posting_id=message.posting_id, channel="linkedin")
+    with logger.append_context_keys(posting_id=message.posting_id, channel="linkedin"):
+        logger.info("message accepted", extra={"action": message.action})
     _batch.append(message)
 
 
@@ -67,4 +68,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         record_request(request=request)
         metrics.add_metric("LinkedInRequests", MetricUnit.Count, 1)
     recorder.mark_sent(to_send)
+    metrics.add_metric("LinkedInPublished", MetricUnit.Count, len(to_send))
     return response

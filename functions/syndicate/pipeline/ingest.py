@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
 
+from aws_lambda_powertools import Logger
+
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable, Version
 from syndicate.core.assess import Assessment, assess
@@ -22,6 +24,7 @@ from syndicate.pipeline.receipt import Receipt
 from syndicate.pipeline.render import render_payload
 
 MAX_RACE_RETRIES = 5
+logger = Logger(child=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +86,26 @@ class Ingest:
             if not result.valid or result.posting is None:
                 stats.rejected += 1
                 receipt.posting(result, "rejected")
+                logger.info(
+                    "posting rejected",
+                    extra={
+                        "posting_id": result.id,
+                        "index": result.index,
+                        "errors": [str(e) for e in result.errors],
+                    },
+                )
                 continue
             outcome, messages = self._decide(upload, result, item.data)
             receipt.posting(result, outcome, {m.channel: m.action for m in messages})
+            for message in messages:
+                logger.debug(
+                    "queued",
+                    extra={
+                        "posting_id": message.posting_id,
+                        "channel": message.channel,
+                        "action": message.action,
+                    },
+                )
             if outcome == "accepted":
                 stats.accepted += 1
             elif outcome == "unchanged":
