@@ -73,3 +73,9 @@ def test_any_input_yields_only_allowed_tags(source: str, source_format: str) -> 
         tags = {e.tag for e in htmltree.iter_text_parents(htmltree.parse(rendered))} - {"#root"}
         assert tags <= channel.tags
         assert "<script" not in rendered.lower()
+
+
+def test_control_characters_and_lone_surrogates_are_dropped() -> None:
+    for source_format in ("text", "markdown", "html"):
+        description = build_description("Nurse\ud800 on\x01 nights", source_format)
+        assert description.text == "Nurse on nights"

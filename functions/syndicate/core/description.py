@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 
 from syndicate.core import htmltree, sanitize
 from syndicate.core.model import Description
+from syndicate.core.text import strip_forbidden
 
 # `#LI-Remote`, `#LI-Hybrid`, `#LI-Onsite`, recruiter tags such as `#LI-MM` or `#LI-JS1`.
 # Matched in text nodes only (never over markup), and only as a whole word.
@@ -77,6 +78,9 @@ def markdown_to_html(markdown: str) -> str:
 
 
 def build_description(source: str, description_format: str = "text") -> Description:
+    # Control characters and lone surrogates mean nothing in a job ad, and nh3 (Rust) cannot
+    # take a lone surrogate at all.
+    source = strip_forbidden(source)
     if description_format == "text":
         return _plain_text_description(source)
     raw_html = markdown_to_html(source) if description_format == "markdown" else source
