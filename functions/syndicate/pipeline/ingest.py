@@ -7,7 +7,7 @@ its errors, and the rest go on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -44,7 +44,8 @@ class Upload:
         return f"{self.event_time[:23].ljust(23, '0')}|{self.sequencer.rjust(32, '0')}|{index:010d}"
 
 
-def updated_at_text(raw: dict[str, Any], posting_updated_at: datetime | None) -> str:
+def updated_at_text(posting_updated_at: datetime | None) -> str:
+    """Fixed-width UTC text, so text order is time order in the state table."""
     return posting_updated_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if posting_updated_at else ""
 
 
@@ -57,8 +58,11 @@ class IngestStats:
     queued: dict[str, int] = field(default_factory=dict)
 
 
+QueuesFactory = Callable[[Callable[[SendOutcome], None]], ChannelQueues]
+
+
 class Ingest:
-    def __init__(self, state: StateTable, queues_factory: Any, now: datetime) -> None:
+    def __init__(self, state: StateTable, queues_factory: QueuesFactory, now: datetime) -> None:
         self._state = state
         self._queues_factory = queues_factory
         self._now = now
@@ -122,7 +126,7 @@ class Ingest:
         posting = result.posting
         assert posting is not None
         new_hash = content_hash(raw)
-        version = Version(updated_at_text(raw, posting.updated_at), upload.order_of(result.index))
+        version = Version(updated_at_text(posting.updated_at), upload.order_of(result.index))
         for _ in range(MAX_RACE_RETRIES):
             previous = self._state.get(posting.id)
             seen = Version.of_item(previous) if previous else None
@@ -189,8 +193,3 @@ class Ingest:
 def _was_published(previous: dict[str, Any] | None, channel: str) -> bool:
     entry = (previous or {}).get("channels", {}).get(channel, {})
     return entry.get("state") in {planning.QUEUED, planning.PUBLISHED} and entry.get("action") == "upsert"
-
-
-def iter_lines(body: Any) -> Iterator[bytes]:
-    """botocore's StreamingBody yields lines without their ends; JSON Lines needs none."""
-    yield from body.iter_lines()

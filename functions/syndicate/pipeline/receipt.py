@@ -28,7 +28,6 @@ class Receipt:
         self.channel_failures: list[dict[str, str]] = []
         self.send_calls: dict[str, int] = {}
         self._spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
-        self._entries = 0
 
     def close(self) -> None:
         self._spool.close()
@@ -46,7 +45,6 @@ class Receipt:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         entry = result.to_report() | {"outcome": outcome, "queued": actions or {}}
         self._spool.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
-        self._entries += 1
 
     def channel_failed(self, posting_id: str, channel: str, reason: str) -> None:
         self.channel_failures.append({"id": posting_id, "channel": channel, "reason": reason})
