@@ -23,6 +23,7 @@ demo: $(STAMP)
 	@echo
 	@echo "== syndicate run: the whole stack (S3, SQS, Lambda, DynamoDB on moto) on the examples"
 	$(BIN)/syndicate run --out $(DEMO_OUT) examples/postings.json examples/more-postings.jsonl examples/broken/mixed.jsonl
+	$(BIN)/syndicate preview --out $(DEMO_OUT)/preview examples/postings.json examples/more-postings.jsonl examples/postings.csv examples/posting.md examples/broken/mixed.jsonl
 
 lint: $(STAMP)
 	$(BIN)/ruff check functions tests infra

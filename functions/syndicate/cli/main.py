@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from syndicate.cli import run, transform, validate
+from syndicate.cli import preview, run, transform, validate
 
 
 def _instant(text: str) -> datetime:
@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="check postings against the contract and each channel's rules"
     )
     check.add_argument("--json", action="store_true", help="print one JSON array with a report per posting")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson)")
+    check.add_argument(
+        "paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson, .csv, .md)"
+    )
     check.set_defaults(run=validate.run)
 
     render = commands.add_parser("transform", help="render the valid, ready postings for one channel")
@@ -52,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="https://example.org/",
         help="Indeed feed <publisherurl> (default: %(default)s)",
     )
-    render.add_argument("paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson)")
+    render.add_argument(
+        "paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson, .csv, .md)"
+    )
     render.set_defaults(run=transform.run)
 
     stack = commands.add_parser(
@@ -68,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     stack.add_argument("--publisher-url", default="https://example.org/", help="Indeed feed <publisherurl>")
     stack.add_argument("paths", nargs="+", metavar="PATH", help="posting files, uploaded in this order")
     stack.set_defaults(run=run.run)
+
+    show = commands.add_parser(
+        "preview", help="write an HTML report: every posting side by side as each channel gets it"
+    )
+    show.add_argument("--out", required=True, metavar="DIR", help="where to write index.html and the pages")
+    show.add_argument(
+        "paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson, .csv, .md)"
+    )
+    show.set_defaults(run=preview.run)
+
     return parser
 
 

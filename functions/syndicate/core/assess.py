@@ -72,8 +72,8 @@ def assess(item: RawPosting, now: datetime) -> Assessment:
     posting_id = _posting_id(item.data)
     if item.problems:
         return Assessment(item.source, item.index, posting_id, item.problems)
-    errors = validation.validate(item.data, now)
+    errors = item.located(validation.validate(item.data, now))  # CSV rows, front-matter keys
     if errors:
-        return Assessment(item.source, item.index, posting_id, tuple(errors))
+        return Assessment(item.source, item.index, posting_id, errors)
     posting = normalize(item.data)
     return Assessment(item.source, item.index, posting.id, (), posting, channel_readiness(posting, now))
