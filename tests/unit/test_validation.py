@@ -141,3 +141,15 @@ def test_many_problems_are_all_reported_sorted_by_field() -> None:
 def test_field_labels() -> None:
     assert field_label("/locations/0/country") == "locations[0].country"
     assert field_label("") == "the posting"
+
+
+def test_deeply_nested_posting_is_refused_not_a_crash() -> None:
+    deep: dict[str, Any] = {}
+    cursor = deep
+    for _ in range(600):
+        cursor["a"] = {}
+        cursor = cursor["a"]
+    problems = validate(raw_posting(extensions={"linkedin": deep}), NOW)
+    assert [(p.pointer, p.code) for p in problems] == [("", "depth")]
+    # Real extension objects of a few levels are fine.
+    assert validate(raw_posting(extensions={"schemaorg": {"industry": "Health"}}), NOW) == []

@@ -81,8 +81,33 @@ def warm_up() -> None:
     _validators()
 
 
+MAX_NESTING = 64  # far beyond any real posting; deeper input is refused before the validators see it
+
+
+def nesting_depth(value: Any, limit: int = MAX_NESTING) -> int:
+    """How deep objects and lists nest in `value`, counting no further than `limit + 1`."""
+    depth, level = 0, [value]
+    while level and depth <= limit:
+        children: list[Any] = []
+        for item in level:
+            if isinstance(item, dict):
+                children.extend(item.values())
+            elif isinstance(item, list):
+                children.extend(item)
+        if not children and not any(isinstance(item, dict | list) for item in level):
+            break
+        depth += 1
+        level = children
+    return depth
+
+
 def validate(raw: Any, now: datetime) -> list[Problem]:
     """All problems with one raw posting; empty when it is valid."""
+    if nesting_depth(raw) > MAX_NESTING:
+        # Both validators recurse per level; refuse clearly instead of failing inside them.
+        return [
+            Problem("", "depth", f"the posting nests objects or lists more than {MAX_NESTING} levels deep.")
+        ]
     fast, detailed = _validators()
     problems = [] if fast.is_valid(raw) else _without_redundant(_schema_problems(detailed, raw))
     if isinstance(raw, Mapping):
