@@ -94,3 +94,11 @@ def test_empty_receipt_is_valid_json() -> None:
         out = io.BytesIO()
         receipt.write_to(out)
     assert json.loads(out.getvalue())["postings"] == []
+
+
+def test_unchanged_channel_keeps_its_recorded_action_so_it_stays_live() -> None:
+    raw = raw_posting()
+    result = assess(RawPosting("t.json", 0, raw), NOW)
+    plan = plan_channels(result, content_hash(raw), published(raw, "indeed"), NOW)
+    indeed = next(step for step in plan.channels if step.channel == "indeed")
+    assert (indeed.action, indeed.recorded_action, indeed.state) == (None, "upsert", PUBLISHED)

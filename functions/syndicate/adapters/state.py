@@ -11,7 +11,7 @@ one, whatever order events arrive in and however often:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +24,8 @@ from syndicate.pipeline.plan import ChannelPlan
 
 INDEED_FEED_INDEX = "IndeedFeedIndex"
 INDEED_OPEN = "open"
+# Far beyond how long a global secondary index lags behind its table (usually under a second).
+RECENT_SECONDS = 300.0
 
 
 def _now_text() -> str:
@@ -72,8 +74,35 @@ class StateTable:
                 if not item["posting_id"]["S"].startswith("#"):  # lock items, never postings
                     yield _from_dynamo(item)
 
-    def indeed_jobs(self) -> Iterator[dict[str, str]]:
-        """Every job of every posting that is on Indeed, page by page (the feed's source)."""
+    def indeed_jobs_of(self, posting_id: str) -> list[dict[str, str]]:
+        """One posting's Indeed jobs from the base table (strongly consistent); [] when off Indeed."""
+        item = self.get(posting_id) or {}
+        if item.get("indeed_feed") != INDEED_OPEN or "indeed_jobs" not in item:
+            return []
+        jobs: list[dict[str, str]] = json.loads(item["indeed_jobs"])
+        return jobs
+
+    def remember_changes(
+        self, name: str, changed: Iterable[str], now: float, keep_seconds: float = RECENT_SECONDS
+    ) -> set[str]:
+        """Add `changed` posting ids to the recent-changes list `name`; return every id changed in
+        the last `keep_seconds`. Call it only while holding the lock of `name` (read-modify-write)."""
+        key = {"posting_id": {"S": f"#recent#{name}"}}
+        item = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
+        recent = {k: float(v["N"]) for k, v in (item or {}).get("changes", {}).get("M", {}).items()}
+        recent = {k: at for k, at in recent.items() if at >= now - keep_seconds}
+        recent.update(dict.fromkeys(changed, now))
+        self._client.put_item(
+            TableName=self._table,
+            Item=key | {"changes": {"M": {k: {"N": f"{at:.3f}"} for k, at in recent.items()}}},
+        )
+        return set(recent)
+
+    def indeed_feed_entries(self) -> Iterator[tuple[str, list[dict[str, str]]]]:
+        """(posting id, its jobs) for every posting on Indeed, from the sparse index, page by page.
+
+        Index reads are eventually consistent: combine with `remember_changes` for the postings
+        that changed in the last minutes (see IndeedPublisher.rebuild_feed)."""
         paginator = self._client.get_paginator("query")
         pages = paginator.paginate(
             TableName=self._table,
@@ -84,7 +113,7 @@ class StateTable:
         )
         for page in pages:
             for item in page.get("Items", []):
-                yield from json.loads(item["indeed_jobs"]["S"])
+                yield item["posting_id"]["S"], json.loads(item["indeed_jobs"]["S"])
 
     # --- ingest ----------------------------------------------------------------------------------
 
@@ -107,7 +136,7 @@ class StateTable:
             plan.channel: {
                 "state": plan.state,
                 "hash": content_hash,
-                "action": plan.action or "",
+                "action": plan.recorded_action,
                 "reason": plan.reason,
                 "updated": _now_text(),
             }

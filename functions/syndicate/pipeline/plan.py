@@ -36,6 +36,9 @@ class ChannelPlan:
     action: Action | None  # None: nothing to send
     state: str  # the state to record now
     reason: str = ""
+    # What the channel holds for this posting after the plan: the action to record. An
+    # unchanged channel keeps its stored action, so the posting still counts as live there.
+    recorded_action: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +71,13 @@ def plan_channels(
         live = is_live(previous, channel)
         if wanted:
             unchanged = live and stored.get("hash") == new_hash
-            plans.append(
-                ChannelPlan(
-                    channel, None if unchanged else "upsert", stored["state"] if unchanged else PENDING
-                )
-            )
+            if unchanged:
+                plans.append(ChannelPlan(channel, None, stored["state"], recorded_action="upsert"))
+            else:
+                plans.append(ChannelPlan(channel, "upsert", PENDING, recorded_action="upsert"))
         elif live:
-            plans.append(
-                ChannelPlan(channel, "remove", PENDING, _why_off(posting.is_open, expired, problems))
-            )
+            reason = _why_off(posting.is_open, expired, problems)
+            plans.append(ChannelPlan(channel, "remove", PENDING, reason, recorded_action="remove"))
         else:
             plans.append(ChannelPlan(channel, None, SKIPPED, _why_off(posting.is_open, expired, problems)))
     return PostingPlan(tuple(plans))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -63,9 +64,12 @@ class IndeedPublisher(PublisherBase):
     publisher_name: str = "Syndicate"
     publisher_url: str = "https://example.org/"
 
+    changed: set[str] = field(default_factory=set)  # posting ids this invocation changed
+
     def apply(self, message: ChannelMessage) -> str:
         if not self.is_current(message):
             return "superseded"
+        self.changed.add(message.posting_id)
         if message.action == "upsert":
             jobs = json.dumps(message.payload, ensure_ascii=False)
             extra = {"indeed_jobs": jobs, "indeed_feed": INDEED_OPEN}
@@ -83,14 +87,30 @@ class IndeedPublisher(PublisherBase):
         return "removed"
 
     def rebuild_feed(self) -> None:
-        """The feed holds every open Indeed job and only those: rebuilt whole from the state table."""
+        """The feed holds every open Indeed job and only those: rebuilt whole from the state table.
+
+        The sparse index lists the postings on Indeed, but index reads lag behind writes, so every
+        posting changed in the last minutes (by any invocation: the list is kept under the same
+        lock) is read again from the table itself, strongly consistent, and wins over the index.
+        """
         with self.lock("indeed-feed").held(LOCK_WAIT_SECONDS):
+            recent = self.state.remember_changes("indeed-feed", self.changed, time.time())
+            self.changed.clear()
+            fresh = {posting_id: self.state.indeed_jobs_of(posting_id) for posting_id in sorted(recent)}
+
+            def jobs() -> Iterator[dict[str, str]]:
+                for posting_id, posting_jobs in self.state.indeed_feed_entries():
+                    if posting_id not in fresh:
+                        yield from posting_jobs
+                for posting_jobs in fresh.values():
+                    yield from posting_jobs
+
             storage.put_streamed(
                 self.s3,
                 self.feed_bucket,
                 FEED_KEY,
                 lambda out: indeed.write_feed(
-                    self.state.indeed_jobs(),
+                    jobs(),
                     out,
                     publisher=self.publisher_name,
                     publisher_url=self.publisher_url,
