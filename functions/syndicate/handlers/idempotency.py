@@ -8,6 +8,7 @@ imports every handler into one process) would overwrite each other's key express
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
@@ -15,8 +16,9 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 RETENTION_SECONDS = 14 * 24 * 3600
 
 
-def persistence_layer() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+def persistence_layer(dynamodb: Any) -> DynamoDBPersistenceLayer:
+    """On the handler's own DynamoDB client: a second boto3 session would cost cold-start time."""
+    return DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"], boto3_client=dynamodb)
 
 
 def per_message_config() -> IdempotencyConfig:

@@ -15,7 +15,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.handlers import idempotency
 from syndicate.pipeline.messages import ChannelMessage
-from syndicate.pipeline.publishers import IndeedPublisher, load_message
+from syndicate.pipeline.publishers.base import load_message
+from syndicate.pipeline.publishers.indeed import IndeedPublisher
 
 logger = Logger()
 tracer = Tracer()
@@ -23,12 +24,13 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 idempotency_config = idempotency.per_message_config()
 s3 = boto3.client("s3")
-publisher = IndeedPublisher.from_environment(s3, boto3.client("dynamodb"))
+dynamodb = boto3.client("dynamodb")
+publisher = IndeedPublisher.from_environment(s3, dynamodb)
 
 
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
     data_keyword_argument="message",
-    persistence_store=idempotency.persistence_layer(),
+    persistence_store=idempotency.persistence_layer(dynamodb),
     config=idempotency_config,
 )
 def apply(message: dict[str, Any]) -> str:

@@ -20,14 +20,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.handlers import idempotency
 from syndicate.pipeline.messages import ChannelMessage
-from syndicate.pipeline.publishers import LinkedInRecorder, load_message
+from syndicate.pipeline.publishers.base import load_message
+from syndicate.pipeline.publishers.linkedin import LinkedInRecorder
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 s3 = boto3.client("s3")
-recorder = LinkedInRecorder.from_environment(s3, boto3.client("dynamodb"))
+dynamodb = boto3.client("dynamodb")
+recorder = LinkedInRecorder.from_environment(s3, dynamodb)
 _batch: list[ChannelMessage] = []
 
 
@@ -39,7 +41,9 @@ body_config = IdempotencyConfig(
 
 
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
-    data_keyword_argument="request", persistence_store=idempotency.persistence_layer(), config=body_config
+    data_keyword_argument="request",
+    persistence_store=idempotency.persistence_layer(dynamodb),
+    config=body_config,
 )
 def record_request(request: dict[str, Any]) -> str:
     recorder.record(request)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from syndicate.core.model import Channel
@@ -41,7 +41,10 @@ class ChannelMessage:
         return f"{self.posting_id}#{self.channel}#{self.content_hash}#{self.action}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        # Field by field: dataclasses.asdict would deep-copy the rendered payload for nothing.
+        return {
+            name: value for name in self.__dataclass_fields__ if (value := getattr(self, name)) is not None
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":"))

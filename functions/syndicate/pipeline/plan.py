@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syndicate.core.assess import Assessment
 from syndicate.core.model import CHANNELS, Channel
 from syndicate.pipeline.messages import Action
+
+if TYPE_CHECKING:  # publishers read the states below without loading validation and renderers
+    from syndicate.core.assess import Assessment
 
 # Channel states kept in the state table, per posting and channel.
 PENDING = "pending"  # decided and being queued

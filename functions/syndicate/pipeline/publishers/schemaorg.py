@@ -1,0 +1,72 @@
+"""schema.org publisher: one page and one JSON-LD file per open job; the sitemap rebuilt from them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from syndicate.adapters import storage
+from syndicate.adapters.state import StateTable
+from syndicate.core.channels import schemaorg, sitemap
+from syndicate.pipeline import plan as states
+from syndicate.pipeline.messages import ChannelMessage
+from syndicate.pipeline.publishers.base import LOCK_WAIT_SECONDS, PublisherBase
+
+PAGES_PREFIX = "jobs/"
+JSONLD_PREFIX = "jsonld/"
+SITEMAP_KEY = "sitemap.xml"
+
+
+@dataclass
+class SchemaOrgPublisher(PublisherBase):
+    site_bucket: str = ""
+    site_base_url: str = "https://jobs.example.org/"
+
+    def apply(self, message: ChannelMessage) -> str:
+        if not self.is_current(message):
+            return "superseded"
+        page_key = f"{PAGES_PREFIX}{message.posting_id}.html"
+        jsonld_key = f"{JSONLD_PREFIX}{message.posting_id}.json"
+        if message.action == "upsert":
+            storage.put_text(
+                self.s3, self.site_bucket, page_key, message.payload["page"], "text/html; charset=utf-8"
+            )
+            document = schemaorg.jsonld_document(message.payload["jsonld"])
+            storage.put_text(self.s3, self.site_bucket, jsonld_key, document, "application/ld+json")
+            self.state.mark(message.posting_id, "schemaorg", message.content_hash, states.PUBLISHED)
+            return "published"
+        storage.delete(self.s3, self.site_bucket, page_key)
+        storage.delete(self.s3, self.site_bucket, jsonld_key)
+        self.state.mark(message.posting_id, "schemaorg", message.content_hash, states.REMOVED)
+        return "removed"
+
+    def rebuild_sitemap(self) -> None:
+        """One URL per job page, `lastmod` the time its page object was written."""
+        base = self.site_base_url if self.site_base_url.endswith("/") else self.site_base_url + "/"
+        with self.lock("sitemap").held(LOCK_WAIT_SECONDS):
+            storage.put_streamed(
+                self.s3,
+                self.site_bucket,
+                SITEMAP_KEY,
+                lambda out: sitemap.write_sitemap(
+                    (
+                        (base + key, modified)
+                        for key, modified in storage.list_objects(self.s3, self.site_bucket, PAGES_PREFIX)
+                    ),
+                    out,
+                ),
+                "application/xml",
+            )
+
+    @classmethod
+    def from_environment(cls, s3: Any, dynamodb: Any) -> SchemaOrgPublisher:
+        table = os.environ["STATE_TABLE"]
+        return cls(
+            s3=s3,
+            state=StateTable(dynamodb, table),
+            dynamodb=dynamodb,
+            table_name=table,
+            site_bucket=os.environ["SITE_BUCKET"],
+            site_base_url=os.environ.get("SITE_BASE_URL", "https://jobs.example.org/"),
+        )
