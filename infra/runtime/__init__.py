@@ -4,14 +4,18 @@
 event source mappings exactly as deployed.
 """
 
+from infra.runtime.apigateway import HttpResponse
 from infra.runtime.intrinsics import TemplateError, UnsupportedTemplateFeature
 from infra.runtime.lambda_runner import BatchOutcome, DrainError, DrainReport
 from infra.runtime.specs import (
+    ApiRoute,
+    ApiSpec,
     BucketSpec,
     FunctionSpec,
     QueueNotification,
     QueueSpec,
     Redrive,
+    SecretSpec,
     SqsEventSource,
     StackModel,
     TableSpec,
@@ -20,15 +24,19 @@ from infra.runtime.stack import EmbeddedStack
 from infra.runtime.template import parse_template
 
 __all__ = [
+    "ApiRoute",
+    "ApiSpec",
     "BatchOutcome",
     "BucketSpec",
     "DrainError",
     "DrainReport",
     "EmbeddedStack",
     "FunctionSpec",
+    "HttpResponse",
     "QueueNotification",
     "QueueSpec",
     "Redrive",
+    "SecretSpec",
     "SqsEventSource",
     "StackModel",
     "TableSpec",

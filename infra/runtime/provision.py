@@ -1,7 +1,11 @@
 """Create a StackModel's resources in moto through the ordinary AWS APIs.
 
 Order matters as in CloudFormation: queues first (a redrive policy needs its dead-letter queue, a
-bucket notification needs its queue), then tables, then buckets with their notifications.
+bucket notification needs its queue), then tables, then buckets with their notifications, then
+secrets. A secret's GenerateSecretString is what CloudFormation turns into a GetRandomPassword call
+(the same option names) plus, with SecretStringTemplate and GenerateStringKey, a JSON object with the
+password under that key; moto answers GetRandomPassword, so the generated value is random here too.
+Source: CloudFormation resource reference, AWS::SecretsManager::Secret GenerateSecretString.
 """
 
 from __future__ import annotations
@@ -9,20 +13,44 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from infra.runtime.specs import BucketSpec, StackModel, TableSpec
+from infra.runtime.specs import BucketSpec, SecretSpec, StackModel, TableSpec
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
+# GenerateSecretString properties that are GetRandomPassword parameters of the same name.
+_PASSWORD_OPTIONS = (
+    "ExcludeCharacters",
+    "ExcludeLowercase",
+    "ExcludeNumbers",
+    "ExcludePunctuation",
+    "ExcludeUppercase",
+    "IncludeSpace",
+    "PasswordLength",
+    "RequireEachIncludedType",
+)
 
-def provision(model: StackModel, s3: S3Client, sqs: SQSClient, dynamodb: DynamoDBClient) -> None:
+
+def provision(
+    model: StackModel,
+    s3: S3Client,
+    sqs: SQSClient,
+    dynamodb: DynamoDBClient,
+    secretsmanager: SecretsManagerClient | None = None,
+) -> None:
     _queues(model, sqs)
     for table in model.tables.values():
         _table(table, dynamodb)
     for bucket in model.buckets.values():
         _bucket(bucket, model, s3)
+    if model.secrets and secretsmanager is None:
+        raise ValueError(f"the template has secrets {sorted(model.secrets)}: pass a Secrets Manager client")
+    for secret in model.secrets.values():
+        assert secretsmanager is not None
+        _secret(secret, secretsmanager)
 
 
 def _queues(model: StackModel, sqs: SQSClient) -> None:
@@ -95,3 +123,43 @@ def _bucket(bucket: BucketSpec, model: StackModel, s3: S3Client) -> None:
         s3.put_bucket_notification_configuration(
             Bucket=bucket.name, NotificationConfiguration={"QueueConfigurations": configurations}
         )
+
+
+def _secret(secret: SecretSpec, secretsmanager: SecretsManagerClient) -> None:
+    arguments: dict[str, Any] = {"Name": secret.name}
+    if secret.description is not None:
+        arguments["Description"] = secret.description
+    value = secret.secret_string
+    if secret.generate is not None:
+        value = _generated_value(secret, secretsmanager)
+    if value is not None:
+        arguments["SecretString"] = value
+    arn = secretsmanager.create_secret(**arguments)["ARN"]
+    if not arn.startswith(f"{secret.arn}-"):
+        # Functions were given the partial ARN; it must name the secret that was really created.
+        raise RuntimeError(f"{secret.logical_id}: moto created {arn}, expected {secret.arn}-<suffix>")
+
+
+def _generated_value(secret: SecretSpec, secretsmanager: SecretsManagerClient) -> str:
+    options = secret.generate or {}
+    parameters: dict[str, Any] = {}
+    for name in _PASSWORD_OPTIONS:
+        if name in options:
+            value = options[name]
+            if name == "PasswordLength":
+                parameters[name] = int(value)
+            elif name == "ExcludeCharacters":
+                parameters[name] = str(value)
+            else:
+                parameters[name] = str(value).lower() == "true"
+    password = secretsmanager.get_random_password(**parameters)["RandomPassword"]
+    template, key = options.get("SecretStringTemplate"), options.get("GenerateStringKey")
+    if template is None and key is None:
+        return password
+    if template is None or key is None:
+        raise ValueError(f"{secret.logical_id}: SecretStringTemplate and GenerateStringKey go together")
+    document = json.loads(str(template))
+    if not isinstance(document, dict):
+        raise ValueError(f"{secret.logical_id}: SecretStringTemplate must be a JSON object")
+    document[str(key)] = password
+    return json.dumps(document)

@@ -75,6 +75,39 @@ class SqsEventSource:
 
 
 @dataclass(frozen=True)
+class SecretSpec:
+    """An AWS::SecretsManager::Secret: a literal SecretString, or one generated as CloudFormation does."""
+
+    logical_id: str
+    name: str
+    arn: str  # partial ARN (no random suffix): what Ref hands the functions, see template.py
+    description: str | None
+    secret_string: str | None
+    generate: dict[str, Any] | None  # GenerateSecretString, resolved
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """A SAM `Type: Api` event: API Gateway (REST) sends METHOD PATH to the function as a proxy event."""
+
+    event_id: str
+    api: str  # logical id of the AWS::Serverless::Api
+    method: str  # upper case, or ANY
+    path: str  # as in the template, e.g. /v1/postings/{posting_id}
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    """An AWS::Serverless::Api: its stage, binary media types and stage-wide throttling."""
+
+    logical_id: str
+    stage: str
+    binary_media_types: tuple[str, ...]  # as API Gateway reads them ("~1" already turned back into "/")
+    throttle_rate: float | None  # requests per second, steady state
+    throttle_burst: int | None
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical_id: str
     name: str
@@ -89,6 +122,7 @@ class FunctionSpec:
     log_format: str = "TEXT"  # LoggingConfig.LogFormat, upper case
     application_log_level: str | None = None  # LoggingConfig.ApplicationLogLevel
     has_logging_config: bool = False
+    api_routes: tuple[ApiRoute, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +136,8 @@ class StackModel:
     queues: dict[str, QueueSpec] = field(default_factory=dict)
     tables: dict[str, TableSpec] = field(default_factory=dict)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    secrets: dict[str, SecretSpec] = field(default_factory=dict)
+    apis: dict[str, ApiSpec] = field(default_factory=dict)
 
     @property
     def dead_letter_queues(self) -> frozenset[str]:

@@ -4,6 +4,7 @@
         stack.upload(Path("postings.jsonl"))          # -> incoming/postings.jsonl, S3 -> SQS by moto
         report = stack.drain()                        # every SQS event source until the queues are empty
         stack.download_prefix("FeedBucket", "indeed/", out_dir)
+        reply = stack.api_request("GET", "/v1/postings/JOB-1", headers)  # API Gateway -> function
 
 While the stack is open the process has dummy credentials and a fixed region, and every boto3 client
 in it talks to moto; on exit the environment is restored and moto's state is discarded. Only one
@@ -12,9 +13,11 @@ stack can be open at a time (moto's state is process-wide).
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
-from collections.abc import Mapping
+import traceback
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -23,20 +26,31 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import boto3
 from moto import mock_aws
 
+from infra.runtime.apigateway import (
+    INTEGRATION_FAILED,
+    MISSING_ROUTE,
+    HttpResponse,
+    gateway_response,
+    http_response,
+    match_route,
+    proxy_event,
+)
 from infra.runtime.aws_env import offline_aws_variables, patched_environ, variables_to_hide
 from infra.runtime.lambda_runner import DrainReport, FunctionInvoker, drain, queue_depth
 from infra.runtime.moto_speedups import faster_sqs
 from infra.runtime.provision import provision
 from infra.runtime.s3_events import aws_shaped_s3_events
-from infra.runtime.specs import BucketSpec, FunctionSpec, QueueSpec, StackModel
+from infra.runtime.specs import BucketSpec, FunctionSpec, QueueSpec, SecretSpec, StackModel
 from infra.runtime.template import DEFAULT_STACK_NAME, parse_template
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
 _T = TypeVar("_T")
+LOG = logging.getLogger("infra.runtime")
 
 
 class EmbeddedStack:
@@ -46,6 +60,7 @@ class EmbeddedStack:
         self.model = model
         self._exits: ExitStack | None = None
         self._clients: tuple[S3Client, SQSClient, DynamoDBClient] | None = None
+        self._secretsmanager: SecretsManagerClient | None = None
         self._invoker: FunctionInvoker | None = None
 
     @classmethod
@@ -83,11 +98,12 @@ class EmbeddedStack:
                 boto3.client("sqs", region_name=region),
                 boto3.client("dynamodb", region_name=region),
             )
-            provision(self.model, *clients)
+            secretsmanager = boto3.client("secretsmanager", region_name=region)
+            provision(self.model, *clients, secretsmanager)
         except BaseException:
             exits.close()
             raise
-        self._exits, self._clients = exits, clients
+        self._exits, self._clients, self._secretsmanager = exits, clients, secretsmanager
         self._invoker = FunctionInvoker(self.model)
         EmbeddedStack._open = True
         return self
@@ -96,6 +112,7 @@ class EmbeddedStack:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         exits, self._exits, self._clients, self._invoker = self._exits, None, None, None
+        self._secretsmanager = None
         EmbeddedStack._open = False
         if exits is not None:
             exits.close()
@@ -114,6 +131,12 @@ class EmbeddedStack:
     def dynamodb(self) -> DynamoDBClient:
         return self._running()[2]
 
+    @property
+    def secretsmanager(self) -> SecretsManagerClient:
+        self._running()
+        assert self._secretsmanager is not None
+        return self._secretsmanager
+
     def _running(self) -> tuple[S3Client, SQSClient, DynamoDBClient]:
         if self._clients is None:
             raise RuntimeError("the stack is not running: use it inside `with`")
@@ -130,6 +153,9 @@ class EmbeddedStack:
 
     def queue(self, logical_id: str) -> QueueSpec:
         return _lookup(self.model.queues, logical_id, "queue")
+
+    def secret(self, logical_id: str) -> SecretSpec:
+        return _lookup(self.model.secrets, logical_id, "secret")
 
     def _function(self, logical_id: str) -> FunctionSpec:
         return _lookup(self.model.functions, logical_id, "function")
@@ -171,6 +197,40 @@ class EmbeddedStack:
         if invoker is None:
             raise RuntimeError("the stack is not running: use it inside `with`")
         return invoker.invoke(self._function(function_logical_id), event)
+
+    def api_request(
+        self,
+        method: str,
+        target: str,
+        headers: Iterable[tuple[str, str]] | Mapping[str, str] = (),
+        body: bytes = b"",
+        *,
+        source_ip: str = "127.0.0.1",
+    ) -> HttpResponse:
+        """One HTTP request through API Gateway as the template defines it (routes from `Type: Api`
+        events), to the function and back: 403 for no route, 502 when the function fails."""
+        pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+        path = target.split("?", 1)[0]
+        matched = match_route(self.model, method, path)
+        if matched is None:
+            return gateway_response(MISSING_ROUTE)
+        event = proxy_event(
+            matched, method, target, pairs, body, account_id=self.model.account_id, source_ip=source_ip
+        )
+        try:
+            result = self.invoke(matched.function.logical_id, event)
+        except Exception as exc:
+            # API Gateway answers 502 and the function's log has the error; so do we, and go on.
+            LOG.error(
+                "%s failed %s %s: %s",
+                matched.function.logical_id,
+                method,
+                path,
+                "".join(traceback.format_exception_only(exc)).strip(),
+                exc_info=LOG.isEnabledFor(logging.DEBUG),
+            )
+            return gateway_response(INTEGRATION_FAILED)
+        return http_response(result)
 
     def download_prefix(self, bucket_logical_id: str, prefix: str, dest_dir: Path) -> list[Path]:
         """Copy every object under `prefix` to dest_dir, keeping the key's path below the prefix."""

@@ -4,8 +4,15 @@ Physical names follow CloudFormation: an explicit BucketName/QueueName/TableName
 otherwise a name derived from the stack name and the logical id (deterministic here, where
 CloudFormation appends a random suffix). Function properties are merged with `Globals.Function` the
 way SAM does (maps merged, lists concatenated, scalars and intrinsics overridden by the function).
-Sources: CloudFormation resource reference for AWS::S3::Bucket, AWS::SQS::Queue, AWS::DynamoDB::Table;
-SAM specification "Globals section" and "SQS" event source type.
+Secrets (AWS::SecretsManager::Secret) are created with their SecretString, or one generated from
+GenerateSecretString; Ref of a secret is its ARN, which CloudFormation ends with a random six-character
+suffix that moto invents too, so the embedded runtime hands out the partial ARN (no suffix), which
+GetSecretValue resolves to the same secret. SAM `Type: Api` events and AWS::Serverless::Api resources
+are read as routes, a stage, binary media types and stage throttling, for `EmbeddedStack.api_request`.
+Sources: CloudFormation resource reference for AWS::S3::Bucket, AWS::SQS::Queue, AWS::DynamoDB::Table,
+AWS::SecretsManager::Secret (Ref returns the ARN; GenerateSecretString); Secrets Manager API reference,
+GetSecretValue (SecretId: "the ARN or name", partial ARNs accepted); SAM specification "Globals
+section", "SQS" and "Api" event source types, AWS::Serverless::Api (BinaryMediaTypes "~1" for "/").
 """
 
 from __future__ import annotations
@@ -20,11 +27,14 @@ from infra.runtime.cfn_yaml import load_template_file
 from infra.runtime.intrinsics import Resolver, TemplateError, UnsupportedTemplateFeature
 from infra.runtime.parameters import Unusable, parameter_values
 from infra.runtime.specs import (
+    ApiRoute,
+    ApiSpec,
     BucketSpec,
     FunctionSpec,
     QueueNotification,
     QueueSpec,
     Redrive,
+    SecretSpec,
     SqsEventSource,
     StackModel,
     TableSpec,
@@ -33,6 +43,9 @@ from infra.runtime.specs import (
 BUCKET = "AWS::S3::Bucket"
 QUEUE = "AWS::SQS::Queue"
 TABLE = "AWS::DynamoDB::Table"
+SECRET = "AWS::SecretsManager::Secret"  # noqa: S105 - a resource type
+SERVERLESS_API = "AWS::Serverless::Api"
+IMPLICIT_API = "ServerlessRestApi"  # the API SAM creates for Api events that name no RestApiId
 FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
 
 DEFAULT_STACK_NAME = "syndicate"
@@ -148,6 +161,8 @@ class _Builder:
                 for id_, r in active.items()
                 if r.get("Type") in FUNCTION_TYPES
             },
+            secrets={id_: self._secret(id_) for id_, r in active.items() if r.get("Type") == SECRET},
+            apis={id_: self._api(id_) for id_, r in active.items() if r.get("Type") == SERVERLESS_API},
         )
         return model
 
@@ -190,6 +205,7 @@ class _Builder:
             BUCKET: "BucketName",
             QUEUE: "QueueName",
             TABLE: "TableName",
+            SECRET: "Name",
             "AWS::Serverless::Function": "FunctionName",
             "AWS::Lambda::Function": "FunctionName",
         }.get(kind)
@@ -215,6 +231,8 @@ class _Builder:
             return f"arn:aws:sqs:{self._region}:{self._account}:{name}"
         if kind == TABLE:
             return f"arn:aws:dynamodb:{self._region}:{self._account}:table/{name}"
+        if kind == SECRET:
+            return f"arn:aws:secretsmanager:{self._region}:{self._account}:secret:{name}"
         return f"arn:aws:lambda:{self._region}:{self._account}:function:{name}"
 
     def _queue_url(self, name: str) -> str:
@@ -225,6 +243,8 @@ class _Builder:
         if isinstance(unusable, Unusable):
             raise TemplateError(f"{where}: parameter {logical} {unusable.reason}")
         kind, name = self._type(logical, where), self._name(logical, where)
+        if kind == SECRET:
+            return self._arn(logical)
         return self._queue_url(name) if kind == QUEUE else name
 
     def _get_att(self, logical: str, attribute: str, where: str) -> str:
@@ -444,10 +464,13 @@ class _Builder:
         log_format = self._text(logging_config.get("LogFormat", "Text"), f"{where}.LoggingConfig.LogFormat")
         log_level = logging_config.get("ApplicationLogLevel")
         sqs_events: list[SqsEventSource] = []
+        api_routes: list[ApiRoute] = []
         other_events: list[str] = []
         for event_id, event in (props.get("Events") or {}).items():
             if event.get("Type") == "SQS":
                 sqs_events.append(self._sqs_event(event_id, event.get("Properties") or {}, queues, where))
+            elif event.get("Type") == "Api":
+                api_routes.append(self._api_route(event_id, event.get("Properties") or {}, where))
             else:
                 other_events.append(str(event.get("Type")))
         return FunctionSpec(
@@ -468,6 +491,7 @@ class _Builder:
                 else self._text(log_level, f"{where}.LoggingConfig.ApplicationLogLevel")
             ),
             has_logging_config="LoggingConfig" in props,
+            api_routes=tuple(api_routes),
         )
 
     def _sqs_event(
@@ -493,6 +517,62 @@ class _Builder:
             maximum_batching_window=self._int(
                 props.get("MaximumBatchingWindowInSeconds", 0), f"{place}.MaximumBatchingWindowInSeconds"
             ),
+        )
+
+    def _api_route(self, event_id: str, props: dict[str, Any], where: str) -> ApiRoute:
+        place = f"{where}.Events.{event_id}.Properties"
+        api = props.get("RestApiId", {"Ref": IMPLICIT_API})
+        # Ref of an API is its generated id, which nothing here needs: the logical id names the route's API.
+        if not (isinstance(api, dict) and isinstance(api.get("Ref"), str)):
+            raise UnsupportedTemplateFeature(f"{place}.RestApiId: only !Ref of an API in this template")
+        return ApiRoute(
+            event_id=event_id,
+            api=api["Ref"],
+            method=self._text(props.get("Method"), f"{place}.Method").upper(),
+            path=self._text(props.get("Path"), f"{place}.Path"),
+        )
+
+    # -- secrets and APIs ---------------------------------------------------------------------------
+
+    def _secret(self, logical: str) -> SecretSpec:
+        where = f"Resources.{logical}.Properties"
+        props = self._props(logical)
+        literal = props.get("SecretString")
+        generate = self._resolve(props.get("GenerateSecretString"), f"{where}.GenerateSecretString")
+        if literal is not None and generate is not None:
+            raise TemplateError(f"{where}: SecretString and GenerateSecretString are mutually exclusive")
+        description = props.get("Description")
+        return SecretSpec(
+            logical_id=logical,
+            name=self._name(logical, where),
+            arn=self._arn(logical),
+            description=None if description is None else self._text(description, f"{where}.Description"),
+            secret_string=None if literal is None else self._text(literal, f"{where}.SecretString"),
+            generate=generate if isinstance(generate, dict) else None,
+        )
+
+    def _api(self, logical: str) -> ApiSpec:
+        where = f"Resources.{logical}.Properties"
+        props = self._props(logical)
+        media_types = self._resolve(props.get("BinaryMediaTypes") or [], f"{where}.BinaryMediaTypes")
+        rate: float | None = None
+        burst: int | None = None
+        for index, setting in enumerate(
+            self._resolve(props.get("MethodSettings") or [], f"{where}.MethodSettings")
+        ):
+            # Only the stage-wide default (every resource, every method) is emulated.
+            if setting.get("ResourcePath") == "/*" and setting.get("HttpMethod") == "*":
+                place = f"{where}.MethodSettings[{index}]"
+                if "ThrottlingRateLimit" in setting:
+                    rate = float(self._text(setting["ThrottlingRateLimit"], place))
+                if "ThrottlingBurstLimit" in setting:
+                    burst = self._int(setting["ThrottlingBurstLimit"], place)
+        return ApiSpec(
+            logical_id=logical,
+            stage=self._text(props.get("StageName", "Prod"), f"{where}.StageName"),
+            binary_media_types=tuple(str(media).replace("~1", "/") for media in media_types),
+            throttle_rate=rate,
+            throttle_burst=burst,
         )
 
     def _code_uri(self, code_uri: Any) -> Path | None:

@@ -58,6 +58,10 @@ CONTRACT_RESOURCES = {
     "IdempotencyTable": "AWS::DynamoDB::Table",
     "FeedBucket": "AWS::S3::Bucket",
     "SiteBucket": "AWS::S3::Bucket",
+    # Issue 5: the ATS webhook.
+    "WebhookApi": "AWS::Serverless::Api",
+    "WebhookFunction": "AWS::Serverless::Function",
+    "WebhookClientSecrets": "AWS::SecretsManager::Secret",
 }
 
 # PIPELINE.md: function -> (handler, queue it consumes, batch size or None when the contract leaves it open).
@@ -67,6 +71,15 @@ CONTRACT_FUNCTIONS = {
     "IndeedPublisherFunction": ("syndicate.handlers.publish_indeed.handler", "IndeedQueue", 10),
     "SchemaOrgPublisherFunction": ("syndicate.handlers.publish_schemaorg.handler", "SchemaOrgQueue", None),
 }
+
+# Functions behind the API (issue 5): function -> (handler, {(METHOD, path)} of its Api events).
+API_FUNCTIONS = {
+    "WebhookFunction": (
+        "syndicate.handlers.webhook.handler",
+        {("POST", "/v1/postings"), ("GET", "/v1/postings/{posting_id}")},
+    ),
+}
+WEBHOOK_WRITABLE_PREFIX = "incoming/webhook/"
 
 # PIPELINE.md: environment variable -> the template value it must hold.
 CONTRACT_ENVIRONMENT = {
@@ -265,7 +278,17 @@ def test_contract_logical_ids_exist_with_their_types(logical_id: str, kind: str)
 
 
 def test_the_stack_has_exactly_the_contract_functions() -> None:
-    assert set(FUNCTIONS) == set(CONTRACT_FUNCTIONS)
+    assert set(FUNCTIONS) == set(CONTRACT_FUNCTIONS) | set(API_FUNCTIONS)
+
+
+@pytest.mark.parametrize("function", sorted(API_FUNCTIONS))
+def test_api_function_handler_and_routes_match_the_contract(function: str) -> None:
+    handler, routes = API_FUNCTIONS[function]
+    assert properties(function)["Handler"] == handler
+    events = properties(function)["Events"].values()
+    assert {event["Type"] for event in events} == {"Api"}
+    assert {(e["Properties"]["Method"].upper(), e["Properties"]["Path"]) for e in events} == routes
+    assert {referenced(e["Properties"]["RestApiId"]) for e in events} == {"WebhookApi"}
 
 
 @pytest.mark.parametrize("function", sorted(CONTRACT_FUNCTIONS))
@@ -285,8 +308,52 @@ def test_environment_variables_are_exactly_the_contract() -> None:
 
 def test_no_function_overrides_the_shared_environment() -> None:
     # SAM merges a function's Variables over Globals; an override would silently break the contract.
+    shared = set(template()["Globals"]["Function"]["Environment"]["Variables"])
     for function in FUNCTIONS:
-        assert "Environment" not in properties(function), function
+        own = properties(function).get("Environment", {}).get("Variables", {})
+        assert not set(own) & shared, function
+        if function != "WebhookFunction":
+            assert "Environment" not in properties(function), function
+
+
+def test_the_webhook_gets_the_secrets_arn_never_a_secret() -> None:
+    variables = properties("WebhookFunction")["Environment"]["Variables"]
+    assert variables == {"WEBHOOK_SECRETS_ARN": {"Ref": "WebhookClientSecrets"}}
+    generated = properties("WebhookClientSecrets")
+    assert "SecretString" not in generated, "a secret's value must never be written in the template"
+    assert generated["GenerateSecretString"]["GenerateStringKey"] == {"Ref": "WebhookClientId"}
+
+
+def test_webhook_api_throttles_and_passes_bodies_byte_for_byte() -> None:
+    api = properties("WebhookApi")
+    # Every media type binary: the function receives the exact bytes the client signed.
+    assert api["BinaryMediaTypes"] == ["*~1*"]
+    (stage_wide,) = [m for m in api["MethodSettings"] if m["ResourcePath"] == "/*" and m["HttpMethod"] == "*"]
+    assert stage_wide["ThrottlingRateLimit"] > 0 and stage_wide["ThrottlingBurstLimit"] > 0
+
+
+def test_webhook_permissions_are_exactly_what_it_needs() -> None:
+    granted: set[tuple[str, str]] = set()
+    for policy in function_policies("WebhookFunction"):
+        if "Statement" not in policy:
+            ((template_name, parameters),) = policy.items()
+            granted.add((template_name, str(referenced(next(iter(parameters.values()))))))
+            continue
+        for statement in statements(policy):
+            assert statement["Effect"] == "Allow"
+            for action in as_list(statement["Action"]):
+                for resource in as_list(statement["Resource"]):
+                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
+                    granted.add((action, str(referenced(resource) or target)))
+    assert granted == {
+        ("s3:PutObject", f"arn:${{AWS::Partition}}:s3:::${{IntakeBucket}}/{WEBHOOK_WRITABLE_PREFIX}*"),
+        ("dynamodb:GetItem", "StateTable"),
+        ("dynamodb:GetItem", "IdempotencyTable"),
+        ("dynamodb:PutItem", "IdempotencyTable"),
+        ("dynamodb:UpdateItem", "IdempotencyTable"),
+        ("dynamodb:DeleteItem", "IdempotencyTable"),
+        ("AWSSecretsManagerGetSecretValuePolicy", "WebhookClientSecrets"),
+    }
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -599,6 +666,11 @@ def test_no_function_can_change_or_delete_an_upload(function: str) -> None:
                     continue
                 text = resource["Fn::Sub"]
                 key_part = text.split("${IntakeBucket}", 1)[1].lstrip("/")
+                if function in API_FUNCTIONS and key_part.startswith(INTAKE_PREFIX):
+                    # The webhook creates uploads (unique keys), only below its own prefix, never deletes.
+                    assert key_part.startswith(WEBHOOK_WRITABLE_PREFIX), f"{function} may write {text}"
+                    assert actions == ["s3:putobject"], f"{function} may {actions} under {INTAKE_PREFIX}"
+                    continue
                 assert key_part.startswith(INTAKE_WRITABLE_PREFIXES), f"{function} may write {text}"
 
 

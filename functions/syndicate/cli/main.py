@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from syndicate.cli import preview, run, transform, validate
+from syndicate.cli import preview, run, serve, sign, status, transform, validate
 
 
 def _instant(text: str) -> datetime:
@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.set_defaults(run=preview.run)
 
+    serve.add_parser(commands)
+    sign.add_parser(commands)
+    status.add_parser(commands)
     return parser
 
 

@@ -1,0 +1,389 @@
+"""The ATS webhook's work: authenticate, check, validate, store under incoming/, report status.
+
+`POST /v1/postings` answers, in this order (each check only runs when the ones before it passed):
+  413 body over MAX_BODY_BYTES (counted, never parsed) -> 401 missing/unknown client, missing,
+  malformed, wrong or stale signature (verified over the raw bytes, before any parsing) -> 415 not
+  `application/json` (UTF-8) -> 400 not UTF-8, bad Idempotency-Key, malformed JSON -> 413 more than
+  MAX_POSTINGS postings -> 422 any posting invalid (the `syndicate validate --json` report list,
+  nothing stored) -> 202 the raw body stored as `incoming/webhook/<client>/<time>-<request id>.json`.
+The stored object is an upload like any other: the intake bucket's notification sends it through
+the same ingest function, so nothing downstream knows or cares that it came by webhook.
+
+With an `Idempotency-Key`, the checks from the JSON parse on run once per (client, key): a retry
+(re-signed, so with a new timestamp) gets the first response again, and the same key with a different
+body is refused with 409 (the caller passes the Powertools-wrapped `accept` as `once`).
+
+`GET /v1/postings/{id}` (signed over the empty body) answers 200 with the posting's status document
+(`pipeline.posting_status`) or 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from syndicate.adapters import storage
+from syndicate.adapters.state import StateTable
+from syndicate.core import signature
+from syndicate.core.assess import assess
+from syndicate.core.intake import RawPosting
+from syndicate.core.model import CHANNELS
+from syndicate.pipeline.posting_status import status_document
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_POSTINGS = 100
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600
+# Below the intake notification's incoming/ (a test checks it); restated, not imported, so the
+# webhook does not load the ingest modules.
+WEBHOOK_PREFIX = "incoming/webhook/"
+POSTINGS_PATH = "/v1/postings"
+CLIENT_HEADER = "Syndicate-Client"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotency-Replayed"
+BODY_SOURCE = "body"  # the `source` of the reports in a 422: the request body, nothing was stored
+
+_CLIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_POSTING_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # schemas/posting.schema.json `id`
+_JSON_MEDIA_TYPE = re.compile(r"application/(?:[A-Za-z0-9.+-]+\+)?json")
+_AUTHENTICATE = {"WWW-Authenticate": f'{signature.HEADER} realm="syndicate", scheme="{signature.SCHEME}"'}
+
+
+# --- requests and responses ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    method: str
+    path: str
+    headers: Mapping[str, str]  # names in lower case
+    body: bytes
+    request_id: str
+    base_path: str = ""  # what precedes the route in the URL (the API Gateway stage), for status URLs
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse:
+    status: int
+    body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+    request_id: str = ""  # the request that produced it (a replayed response keeps the first one's)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "body": self.body,
+            "headers": dict(self.headers),
+            "request_id": self.request_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ApiResponse:
+        return cls(
+            int(data["status"]),
+            data["body"],
+            dict(data.get("headers") or {}),
+            str(data.get("request_id", "")),
+        )
+
+
+def error(
+    status: int, code: str, message: str, request_id: str, headers: Mapping[str, str] | None = None
+) -> ApiResponse:
+    body = {"error": code, "message": message, "request_id": request_id}
+    return ApiResponse(status, body, dict(headers or {}), request_id)
+
+
+def request_from_event(event: Mapping[str, Any]) -> ApiRequest:
+    """An API Gateway REST (payload 1.0) proxy event as a request with the body's exact bytes.
+
+    The API declares every media type binary, so API Gateway hands the body over base64-encoded
+    and byte for byte as sent: the signature is checked over what the client signed.
+    """
+    raw = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            body = raw.encode("utf-8")
+    else:
+        body = raw.encode("utf-8")
+    headers = {str(name).lower(): str(value) for name, value in (event.get("headers") or {}).items()}
+    context = event.get("requestContext") or {}
+    path = str(event.get("path") or "")
+    full_path = str(context.get("path") or path)
+    base_path = full_path[: -len(path)] if path and full_path.endswith(path) else ""
+    return ApiRequest(
+        method=str(event.get("httpMethod") or context.get("httpMethod") or ""),
+        path=path,
+        headers=headers,
+        body=body,
+        request_id=str(context.get("requestId") or uuid.uuid4()),
+        base_path=base_path.rstrip("/"),
+    )
+
+
+class _Refused(Exception):
+    def __init__(self, response: ApiResponse) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+# --- the service ---------------------------------------------------------------------------------
+
+SecretsLoader = Callable[[], Mapping[str, Any]]  # client id -> an active secret or a list of them
+Once = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class WebhookService:
+    s3: Any
+    state: StateTable
+    intake_bucket: str
+    client_secrets: SecretsLoader
+    site_base_url: str | None = None
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    @classmethod
+    def from_environment(cls, s3: Any, dynamodb: Any, client_secrets: SecretsLoader) -> WebhookService:
+        return cls(
+            s3=s3,
+            state=StateTable(dynamodb, os.environ["STATE_TABLE"]),
+            intake_bucket=os.environ["INTAKE_BUCKET"],
+            client_secrets=client_secrets,
+            site_base_url=os.environ.get("SITE_BASE_URL") or None,
+        )
+
+    # -- POST /v1/postings --------------------------------------------------------------------------
+
+    def submit(self, request: ApiRequest, once: Once | None = None) -> ApiResponse:
+        rid = request.request_id
+        if len(request.body) > MAX_BODY_BYTES:
+            return error(
+                413, "body_too_large", f"the body is {len(request.body)} bytes; at most {MAX_BODY_BYTES}", rid
+            )
+        try:
+            client = self._authenticate(request)
+            self._check_media_type(request)
+            text = self._text(request)
+            key = self._idempotency_key(request)
+        except _Refused as refused:
+            return refused.response
+        submission = {
+            "client": client,
+            "key": key,
+            "body_sha256": hashlib.sha256(request.body).hexdigest(),
+            "body": text,
+            "request_id": rid,
+            "base_path": request.base_path,
+        }
+        if key is None or once is None:
+            return ApiResponse.from_dict(self.accept(submission))
+        try:
+            first = ApiResponse.from_dict(once(submission))
+        except IdempotencyValidationError:
+            return error(
+                409,
+                "idempotency_key_reused",
+                f"{IDEMPOTENCY_HEADER} {key!r} was already used with a different body; use a new key",
+                rid,
+            )
+        except IdempotencyAlreadyInProgressError:
+            return error(
+                409,
+                "idempotency_key_in_progress",
+                f"a request with {IDEMPOTENCY_HEADER} {key!r} is still being processed; retry shortly",
+                rid,
+            )
+        if first.request_id == rid:
+            return first
+        return ApiResponse(
+            first.status, first.body, {**first.headers, REPLAYED_HEADER: "true"}, first.request_id
+        )
+
+    def accept(self, submission: Mapping[str, Any]) -> dict[str, Any]:
+        """Parse, validate and store one authenticated submission; the response as a plain dict.
+
+        This is the unit Powertools idempotency guards, so its result must be JSON (it is stored).
+        """
+        rid = str(submission["request_id"])
+        text = str(submission["body"])
+        try:
+            document = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as problem:
+            where = f"at line {problem.lineno}, column {problem.colno}"
+            return error(
+                400, "malformed_json", f"the body is not valid JSON: {problem.msg} {where}", rid
+            ).as_dict()
+        except (ValueError, RecursionError) as problem:
+            return error(400, "malformed_json", f"the body is not valid JSON: {problem}", rid).as_dict()
+        postings = _postings_in(document)
+        if isinstance(postings, str):
+            return ApiResponse(422, [_body_report(postings)], {}, rid).as_dict()
+        if len(postings) > MAX_POSTINGS:
+            message = f"{len(postings)} postings in one request; at most {MAX_POSTINGS}"
+            return error(413, "too_many_postings", message, rid).as_dict()
+        now = self.clock()
+        results = [assess(RawPosting(BODY_SOURCE, index, data), now) for index, data in enumerate(postings)]
+        if not all(result.valid for result in results):
+            return ApiResponse(422, [result.to_report() for result in results], {}, rid).as_dict()
+        key = self.object_key(str(submission["client"]), rid, now)
+        storage.put_text(self.s3, self.intake_bucket, key, text, "application/json")
+        base = str(submission.get("base_path", ""))
+        accepted = [
+            {
+                "id": result.id,
+                "status_url": f"{base}{POSTINGS_PATH}/{quote(str(result.id), safe='')}",
+                "channels": result.to_report()["channels"],
+            }
+            for result in results
+        ]
+        body = {"status": "accepted", "request_id": rid, "postings": accepted}
+        return ApiResponse(202, body, {}, rid).as_dict()
+
+    @staticmethod
+    def object_key(client: str, request_id: str, now: datetime) -> str:
+        safe_id = (
+            "".join(c for c in request_id if c.isascii() and (c.isalnum() or c == "-")) or uuid.uuid4().hex
+        )
+        return f"{WEBHOOK_PREFIX}{client}/{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{safe_id}.json"
+
+    # -- GET /v1/postings/{id} ----------------------------------------------------------------------
+
+    def status(self, request: ApiRequest, posting_id: str) -> ApiResponse:
+        rid = request.request_id
+        try:
+            self._authenticate(request)
+        except _Refused as refused:
+            return refused.response
+        item = self.state.get(posting_id) if _POSTING_ID.fullmatch(posting_id) else None
+        if item is None:
+            return error(404, "not_found", f"no posting with id {posting_id!r} has been received", rid)
+        return ApiResponse(200, status_document(item, self.site_base_url), {}, rid)
+
+    # -- checks -------------------------------------------------------------------------------------
+
+    def _authenticate(self, request: ApiRequest) -> str:
+        rid = request.request_id
+        client = (request.header(CLIENT_HEADER) or "").strip()
+        if not client:
+            raise _Refused(
+                error(401, "client_missing", f"missing {CLIENT_HEADER} header", rid, _AUTHENTICATE)
+            )
+        # An unknown client has no secrets, so it fails exactly like a wrong secret: ids are not probed.
+        secrets = self._secrets_of(client) if _CLIENT_ID.fullmatch(client) else ()
+        try:
+            signature.verify(
+                request.header(signature.HEADER), request.body, secrets, self.clock().timestamp()
+            )
+        except signature.SignatureRejected as rejected:
+            raise _Refused(
+                error(401, f"signature_{rejected.reason}", rejected.message, rid, _AUTHENTICATE)
+            ) from None
+        return client
+
+    def _secrets_of(self, client: str) -> tuple[str, ...]:
+        active = self.client_secrets().get(client)
+        if isinstance(active, str):
+            return (active,) if active else ()
+        if isinstance(active, list):
+            return tuple(secret for secret in active if isinstance(secret, str) and secret)
+        return ()
+
+    @staticmethod
+    def _check_media_type(request: ApiRequest) -> None:
+        rid = request.request_id
+        value = request.header("Content-Type") or ""
+        media_type, *parameters = (part.strip() for part in value.split(";"))
+        media_type = media_type.lower()  # media types are case-insensitive (RFC 9110, 8.3.1)
+        charset = next(
+            (
+                v.strip().strip('"').lower()
+                for k, _, v in (p.partition("=") for p in parameters)
+                if k.strip().lower() == "charset"
+            ),
+            "utf-8",
+        )
+        if not _JSON_MEDIA_TYPE.fullmatch(media_type) or charset != "utf-8":
+            shown = value or "none"
+            raise _Refused(
+                error(
+                    415,
+                    "unsupported_media_type",
+                    f"Content-Type {shown!r}: send application/json (UTF-8)",
+                    rid,
+                )
+            )
+        encoding = (request.header("Content-Encoding") or "identity").strip().lower()
+        if encoding != "identity":
+            raise _Refused(
+                error(415, "unsupported_media_type", f"Content-Encoding {encoding!r} is not accepted", rid)
+            )
+
+    @staticmethod
+    def _text(request: ApiRequest) -> str:
+        try:
+            return request.body.decode("utf-8")
+        except UnicodeDecodeError as problem:
+            message = f"the body is not valid JSON: not UTF-8 (byte {problem.start} cannot be decoded)"
+            raise _Refused(error(400, "malformed_json", message, request.request_id)) from None
+
+    @staticmethod
+    def _idempotency_key(request: ApiRequest) -> str | None:
+        key = request.header(IDEMPOTENCY_HEADER)
+        if key is None:
+            return None
+        if not (1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH and key.isascii() and key.isprintable()):
+            message = (
+                f"{IDEMPOTENCY_HEADER} must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters"
+            )
+            raise _Refused(error(400, "invalid_idempotency_key", message, request.request_id))
+        return key
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _postings_in(document: Any) -> list[Any] | str:
+    """The postings of a body, or why the body is not one posting nor {"postings": [...]}."""
+    if isinstance(document, dict) and set(document) == {"postings"}:
+        postings = document["postings"]
+        if not isinstance(postings, list):
+            return '"postings" must be a list of posting objects'
+        if not postings:
+            return '"postings" is empty: send at least one posting'
+        return postings
+    if isinstance(document, dict):
+        return [document]
+    return 'the body must be one posting (a JSON object) or {"postings": [...]}'
+
+
+def _body_report(message: str) -> dict[str, Any]:
+    """A body that is not postings, shaped as a posting's report (as `validate --json` does for a file)."""
+    return {
+        "source": BODY_SOURCE,
+        "index": None,
+        "id": None,
+        "valid": False,
+        "errors": [{"pointer": "", "code": "body", "message": message}],
+        "channels": {channel: {"ready": False, "problems": []} for channel in CHANNELS},
+    }
