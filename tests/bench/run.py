@@ -1,11 +1,16 @@
-"""`make bench`: core throughput against a same-run floor, validators side by side, CLI peak memory.
+"""`make bench`: core throughput, validators, CLI peak memory, the ingest at scale, handler cold starts.
+
+Core throughput is measured against a same-run floor and the validators side by side.
 
 Run from the repository root: `python -m tests.bench.run` (`--help` for the knobs). Prints the
 tables, a Markdown table for the README, and writes every figure to `.bench/latest.json`.
 Targets (issue 2, §7): core at most 5x the floor; peak memory of `syndicate validate` on
-100,000 JSON Lines under 1.3x that on 10,000. A missed target is reported, not an error: the
-exit status is 1 only when a measurement itself failed (an invalid benchmark posting, a CLI
-run that did not exit 0).
+100,000 JSON Lines under 1.3x that on 10,000. Issue 3, §8: the ingest's peak memory on 100,000
+postings under 1.3x that on 10,000; ceil(N/10) SendMessageBatch calls per channel every posting
+is ready for; ingest time per posting under 2x the core's; each handler's cold start (import and
+clients) under 1.5x `import boto3` plus one client. A missed target is reported, not an error:
+the exit status is 1 only when a measurement itself failed (an invalid benchmark posting, a
+child process that did not exit 0).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import os
 import platform
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,11 +28,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tests.bench import core, memory
+from syndicate.core.model import CHANNELS
+from tests.bench import coldstart, core, ingest, memory
 from tests.bench.postings import NOW, REPO, benchmark_set
 
 MAX_CORE_RATIO = 5.0
 MAX_MEMORY_RATIO = 1.3
+MAX_INGEST_TIME_RATIO = 2.0
+MAX_COLD_START_RATIO = 1.5
+STORE_LABELS = {
+    "kept": "state kept in-process",
+    "none": "state kept nowhere",
+}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -42,6 +55,17 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--memory-jobs", type=int, default=2, help="CLI runs side by side (%(default)s)")
     parser.add_argument("--skip-memory", action="store_true", help="only the in-process measurements")
+    parser.add_argument(
+        "--ingest-sizes",
+        default="10000,100000",
+        help="postings per upload for the ingest runs, smallest first (%(default)s)",
+    )
+    parser.add_argument("--ingest-jobs", type=int, default=2, help="ingest runs side by side (%(default)s)")
+    parser.add_argument("--skip-ingest", action="store_true", help="no ingest runs")
+    parser.add_argument(
+        "--coldstart-rounds", type=int, default=7, help="fresh interpreters per handler (%(default)s)"
+    )
+    parser.add_argument("--skip-coldstart", action="store_true", help="no handler cold-start runs")
     parser.add_argument("--out", type=Path, default=REPO / ".bench" / "latest.json")
     return parser.parse_args(argv)
 
@@ -222,7 +246,253 @@ def measure_memory(arguments: argparse.Namespace) -> tuple[dict[str, Any], bool]
     return summary, not failed
 
 
-def markdown(core_figures: dict[str, Any], memory_figures: dict[str, Any] | None) -> str:
+def _verdict(met: bool) -> str:
+    return "MET" if met else "NOT MET"
+
+
+def measure_ingest(
+    arguments: argparse.Namespace, core_figures: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    sizes = sorted(int(size) for size in arguments.ingest_sizes.split(","))
+    small, large = sizes[0], sizes[-1]
+    print(
+        f"\nRunning the ingest (IngestService.ingest on in-memory SQS, S3 and state fakes) on "
+        f"{', '.join(f'{s:,}' for s in sizes)} open postings, each state store "
+        f"({arguments.ingest_jobs} at a time) ...",
+        flush=True,
+    )
+    runs = ingest.ingest_runs(sizes, arguments.ingest_jobs)
+    failed = [run for run in runs if run.exit_code != 0]
+    for run in failed:
+        print(f"\n!! ingest of {run.size} postings ({run.store}) exited {run.exit_code}:\n{run.stderr_tail}")
+    if failed:
+        return {"runs": [run.to_dict() for run in runs]}, False
+    by_key = {(run.store, run.size): run for run in runs}
+    core_us = float(core_figures["core"]["best_us"])
+    summary: dict[str, Any] = {"runs": [run.to_dict() for run in runs], "core_best_us": core_us}
+
+    # Peak memory and time, per state store.
+    rows: list[tuple[str, ...]] = []
+    for store in ingest.STORES:
+        for size in sizes:
+            run = by_key[(store, size)]
+            f = run.figures
+            rows.append(
+                (
+                    f"{STORE_LABELS[store]}: {size:,} postings",
+                    f"{run.peak_rss_mib:.1f} MiB",
+                    f"{f['peak_before_ingest_kib'] / 1024:.1f} MiB",
+                    f"{f['state_held_bytes'] / 2**20:.1f} MiB",
+                    f"{f['seconds']:.1f} s",
+                    f"{run.us_per_posting:,.0f} µs",
+                    f"{run.us_per_posting / core_us:.1f}x",
+                )
+            )
+        ratio = by_key[(store, large)].peak_rss_kib / by_key[(store, small)].peak_rss_kib
+        met = ratio < MAX_MEMORY_RATIO
+        rows.append(
+            (
+                f"{STORE_LABELS[store]}: peak ratio {large:,} / {small:,}",
+                f"{ratio:.2f}x",
+                f"target < {MAX_MEMORY_RATIO:g}x",
+                _verdict(met),
+                "",
+                "",
+                "",
+            )
+        )
+        summary[f"memory_{store}"] = {
+            "ratio": round(ratio, 3),
+            "target_max_ratio": MAX_MEMORY_RATIO,
+            "target_met": met,
+        }
+    _table(
+        "Ingest: peak memory (RSS) and time, one fresh process per run",
+        ("run", "peak RSS", "before ingest", "state held", "wall time", "CPU per posting", "vs core"),
+        rows,
+    )
+    print(
+        "'before ingest': peak after imports and set-up; 'state held': the fake store's items in the "
+        "process\n(what DynamoDB would hold). State kept nowhere = the ingest's own memory."
+    )
+
+    # Time per posting against the core's, on the largest upload. Both stores take the same code
+    # path (every id is new, so `get` finds nothing either way); the kept store adds only the fake's
+    # own JSON work, so the store kept nowhere is the ingest's time and the headline.
+    timed, kept = by_key[("none", large)], by_key[("kept", large)]
+    time_ratio = timed.us_per_posting / core_us
+    # The receipt's share of the wall time, applied to the CPU time (the split is only timed by wall).
+    report_share = float(timed.figures["seconds_report"]) / float(timed.figures["seconds"])
+    report_us = timed.us_per_posting * report_share
+    time_met = time_ratio < MAX_INGEST_TIME_RATIO
+    print(
+        f"\nIngest CPU time per posting ({large:,} postings, state kept nowhere): "
+        f"{timed.us_per_posting:,.0f} µs (of which the receipt report {report_us:,.0f} µs)\n"
+        f"vs the core's {core_us:,.0f} µs (best, this run): {time_ratio:.2f}x, "
+        f"target < {MAX_INGEST_TIME_RATIO:g}x: {_verdict(time_met)}\n"
+        f"(with the state kept in-process: {kept.us_per_posting:,.0f} µs, "
+        f"{kept.us_per_posting / core_us:.2f}x; the difference is the fake store's own work)"
+    )
+    summary["time"] = {
+        "size": large,
+        "store": "none",
+        "ingest_us_per_posting": round(timed.us_per_posting, 1),
+        "report_us_per_posting": round(report_us, 1),
+        "ratio_to_core": round(time_ratio, 3),
+        "kept_store_us_per_posting": round(kept.us_per_posting, 1),
+        "kept_store_ratio_to_core": round(kept.us_per_posting / core_us, 3),
+        "target_max_ratio": MAX_INGEST_TIME_RATIO,
+        "target_met": time_met,
+    }
+
+    # SendMessageBatch calls per channel; both stores send the same, the kept runs are shown.
+    call_rows: list[tuple[str, ...]] = []
+    calls_summary: dict[str, Any] = {}
+    all_met = True
+    for size in sizes:
+        f = by_key[("kept", size)].figures
+        for channel in CHANNELS:
+            messages = int(f["entries"].get(channel, 0))
+            calls = int(f["send_calls"].get(channel, 0))
+            every_posting = messages == size
+            target = ingest.batch_target(size if every_posting else messages)
+            met = calls <= target
+            all_met = all_met and met
+            call_rows.append(
+                (
+                    f"{size:,} postings: {channel}",
+                    f"{messages:,}",
+                    f"{calls:,}",
+                    f"{target:,}" + ("" if every_posting else " *"),
+                    _verdict(met),
+                )
+            )
+            calls_summary[f"{size}:{channel}"] = {
+                "messages": messages,
+                "calls": calls,
+                "target": target,
+                "every_posting_ready": every_posting,
+                "target_met": met,
+            }
+    _table(
+        "SendMessageBatch calls per channel (counted by the fake SQS client)",
+        ("upload: channel", "messages", "calls", "target", ""),
+        call_rows,
+    )
+    f = by_key[("kept", large)].figures
+    state_calls = {name: count / large for name, count in sorted(f["state_calls"].items())}
+    print(
+        "target ceil(N/10) for a channel every posting is ready for; * not every posting is ready for "
+        "it: ceil(messages/10).\n"
+        f"Most entries in one call: {f['most_entries_in_a_call']}; largest call: "
+        f"{f['largest_call_bytes'] / 1024:,.0f} KiB; payloads offloaded to S3: {f['payloads_offloaded']}; "
+        f"receipt: {f['report_bytes'] / 2**20:,.1f} MiB.\n"
+        "State store calls per posting (each a DynamoDB round trip in AWS): "
+        + ", ".join(f"{name} {per:.2f}" for name, per in state_calls.items())
+    )
+    summary["send_calls"] = calls_summary
+    summary["send_calls_target_met"] = all_met
+    summary["state_calls_per_posting"] = {name: round(per, 3) for name, per in state_calls.items()}
+    return summary, True
+
+
+def measure_coldstart(arguments: argparse.Namespace) -> tuple[dict[str, Any], bool]:
+    rounds = arguments.coldstart_rounds
+    print(
+        f"\nMeasuring handler cold starts ({rounds} rounds of fresh interpreters after a warm-up) ...",
+        flush=True,
+    )
+    try:
+        timings = coldstart.cold_starts(rounds)
+    except Exception as error:  # reported; the other figures are still printed and written
+        print(f"\n!! cold start: {error}")
+        return {}, False
+    floor = timings[coldstart.FLOOR]
+    rows: list[tuple[str, ...]] = []
+    summary: dict[str, Any] = {"floor": floor.to_dict(), "handlers": {}}
+    for name, timing in timings.items():
+        ratio_best = timing.best / floor.best
+        ratio_median = timing.median / floor.median
+        is_handler = name in coldstart.HANDLERS
+        met = ratio_median < MAX_COLD_START_RATIO
+        rows.append(
+            (
+                name,
+                f"{timing.best * 1e3:,.0f} ms",
+                f"{timing.median * 1e3:,.0f} ms",
+                f"{ratio_best:.2f}x",
+                f"{ratio_median:.2f}x",
+                _verdict(met) if is_handler else "",
+            )
+        )
+        if is_handler:
+            summary["handlers"][name] = timing.to_dict() | {
+                "ratio_best": round(ratio_best, 3),
+                "ratio_median": round(ratio_median, 3),
+                "target_max_ratio": MAX_COLD_START_RATIO,
+                "target_met": met,
+            }
+        elif name != coldstart.FLOOR:
+            summary["context"] = {name: timing.to_dict() | {"ratio_median": round(ratio_median, 3)}}
+    _table(
+        f"Handler cold start: import + clients, fresh interpreter each ({rounds} rounds)",
+        ("module", "best", "median", "vs floor (best)", "vs floor (median)", f"< {MAX_COLD_START_RATIO:g}x"),
+        rows,
+    )
+
+    slowest = max(coldstart.HANDLERS, key=lambda module: timings[module].median)
+    try:
+        lines = coldstart.import_times(slowest)
+        with tempfile.TemporaryDirectory(prefix="syndicate-bench-coldstart-") as tmp:
+            calls = coldstart.module_scope_calls(slowest, 10, Path(tmp))
+    except Exception as error:  # reported; the timings above are still written
+        print(f"\n!! import profile of {slowest}: {error}")
+        return summary, False
+    _table(
+        f"What dominates: python -X importtime {slowest}, top 10 by cumulative time",
+        ("module (indented as imported)", "cumulative", "self"),
+        [
+            (
+                "  " * line.depth + line.name,
+                f"{line.cumulative_us / 1e3:,.1f} ms",
+                f"{line.self_us / 1e3:,.1f} ms",
+            )
+            for line in coldstart.top_by_cumulative(lines, 10)
+        ],
+    )
+    packages = coldstart.self_time_by_package(lines, 10)
+    _table(
+        "Own import time (self) summed per top-level package",
+        ("package", "self"),
+        [(name, f"{us / 1e3:,.1f} ms") for name, us in packages],
+    )
+    _table(
+        "Calls at module scope during that import (cProfile: profiled times run high; see the share)",
+        ("call", "made by", "profiled", "share"),
+        [
+            (call.function, call.called_from, f"{call.profiled_seconds * 1e3:,.0f} ms", f"{call.share:.0%}")
+            for call in calls
+        ],
+    )
+    summary["slowest"] = {
+        "module": slowest,
+        "importtime_top_cumulative_ms": {
+            line.name: round(line.cumulative_us / 1e3, 1) for line in coldstart.top_by_cumulative(lines, 10)
+        },
+        "self_ms_by_package": {name: round(us / 1e3, 1) for name, us in packages},
+        "module_scope_calls_share": {
+            f"{call.function} <- {call.called_from}": round(call.share, 3) for call in calls
+        },
+    }
+    return summary, True
+
+
+def markdown(
+    core_figures: dict[str, Any],
+    memory_figures: dict[str, Any] | None,
+    ingest_figures: dict[str, Any] | None = None,
+    coldstart_figures: dict[str, Any] | None = None,
+) -> str:
     c, f = core_figures["core"], core_figures["floor"]
     validators = core_figures["validators"]
     reference = validators["jsonschema Draft202012Validator.iter_errors"]
@@ -249,7 +519,57 @@ def markdown(core_figures: dict[str, Any], memory_figures: dict[str, Any] | None
                 f"| Peak RSS, {label} | {peaks}: {memory_figures[mode]['ratio']:.2f}x "
                 f"| < {MAX_MEMORY_RATIO:g}x |"
             )
+    if ingest_figures is not None and "time" in ingest_figures:
+        lines += _ingest_markdown(ingest_figures)
+    if coldstart_figures:
+        lines += _coldstart_markdown(coldstart_figures)
     return "\n".join(lines)
+
+
+def _ingest_markdown(figures: dict[str, Any]) -> list[str]:
+    runs = {(run["store"], run["size"]): run for run in figures["runs"]}
+    sizes = sorted({size for _, size in runs})
+    large = sizes[-1]
+    lines = []
+    for store, label in (
+        ("none", "ingest, state kept nowhere (the ingest's own memory)"),
+        ("kept", "ingest, state kept in-process as DynamoDB would hold it (grows with N)"),
+    ):
+        peaks = ", ".join(f"{runs[(store, size)]['peak_rss_mib']:.0f} MiB ({size:,})" for size in sizes)
+        lines.append(
+            f"| Peak RSS, {label} | {peaks}: {figures[f'memory_{store}']['ratio']:.2f}x "
+            f"| < {MAX_MEMORY_RATIO:g}x |"
+        )
+    calls = figures["send_calls"]
+    per_channel = ", ".join(f"{channel} {calls[f'{large}:{channel}']['calls']:,}" for channel in CHANNELS)
+    ready = [channel for channel in CHANNELS if calls[f"{large}:{channel}"]["every_posting_ready"]]
+    lines.append(
+        f"| SendMessageBatch calls, {large:,} postings | {per_channel} "
+        f"| ceil(N/10) = {ingest.batch_target(large):,} per channel every posting is ready for "
+        f"({', '.join(ready) or 'none'}); ceil(messages/10) for the others |"
+    )
+    time = figures["time"]
+    lines.append(
+        f"| Ingest CPU time, {large:,} postings, state kept nowhere "
+        f"| {time['ingest_us_per_posting']:,.0f} µs/posting: "
+        f"{time['ratio_to_core']:.1f}x the core ({figures['core_best_us']:,.0f} µs) "
+        f"| < {MAX_INGEST_TIME_RATIO:g}x |"
+    )
+    return lines
+
+
+def _coldstart_markdown(figures: dict[str, Any]) -> list[str]:
+    floor = figures["floor"]
+    lines = [
+        f'| Cold start floor: `import boto3` + `boto3.client("s3")` '
+        f"| {floor['median_ms']:,.0f} ms (median) | |"
+    ]
+    for module, timing in figures["handlers"].items():
+        lines.append(
+            f"| Cold start, `{module}` (import + clients) | {timing['median_ms']:,.0f} ms: "
+            f"{timing['ratio_median']:.2f}x | < {MAX_COLD_START_RATIO:g}x |"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,13 +593,36 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     if not arguments.skip_memory:
         memory_figures, ok = measure_memory(arguments)
+    ingest_figures: dict[str, Any] | None = None
+    if not arguments.skip_ingest:
+        ingest_figures, ingest_ok = measure_ingest(arguments, core_figures)
+        ok = ok and ingest_ok
+    coldstart_figures: dict[str, Any] | None = None
+    if not arguments.skip_coldstart:
+        coldstart_figures, coldstart_ok = measure_coldstart(arguments)
+        ok = ok and coldstart_ok
+    from tests.bench import webhook  # issue 5: signature throughput, webhook cold start, local server
+
+    try:
+        webhook_figures: dict[str, Any] | None = webhook.measure(arguments.coldstart_rounds)
+    except RuntimeError as failure:
+        print(f"\n!! webhook benchmark failed: {failure}")
+        webhook_figures, ok = None, False
     meta["seconds"] = round(time.perf_counter() - started, 1)
 
-    table = markdown(core_figures, memory_figures)
+    table = markdown(core_figures, memory_figures, ingest_figures, coldstart_figures)
     print("\nFor the README:\n")
     print(table)
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    document = {"meta": meta, "throughput": core_figures, "memory": memory_figures, "markdown": table}
+    document = {
+        "meta": meta,
+        "throughput": core_figures,
+        "memory": memory_figures,
+        "ingest": ingest_figures,
+        "coldstart": coldstart_figures,
+        "webhook": webhook_figures,
+        "markdown": table,
+    }
     arguments.out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(f"\nFigures written to {arguments.out} ({meta['seconds']} s)")
     return 0 if ok else 1
