@@ -471,7 +471,7 @@ class _JobBuffer(io.TextIOBase):
 _NO_ATTRIBUTES = AttributesImpl({})
 
 
-class _FeedWriter:
+class FeedWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.sink = _JobBuffer(out)
         self.xml = XMLGenerator(self.sink, encoding="utf-8", short_empty_elements=False)
@@ -506,7 +506,7 @@ def write_feed(
     Each job is written with every element of `ELEMENTS` (missing ones empty), then any other
     element it carries. Nothing but the current job is held in memory.
     """
-    writer = _FeedWriter(out)
+    writer = FeedWriter(out)
     xml = writer.xml
     xml.startDocument()
     xml.startElement("source", _NO_ATTRIBUTES)
