@@ -153,3 +153,12 @@ def test_deeply_nested_posting_is_refused_not_a_crash() -> None:
     assert [(p.pointer, p.code) for p in problems] == [("", "depth")]
     # Real extension objects of a few levels are fine.
     assert validate(raw_posting(extensions={"schemaorg": {"industry": "Health"}}), NOW) == []
+
+
+def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
+    # Checked here rather than at every cold start.
+    import jsonschema
+
+    from syndicate.core.validation import posting_schema
+
+    jsonschema.Draft202012Validator.check_schema(posting_schema())

@@ -5,9 +5,10 @@ Schema codes are the JSON Schema keyword that failed (`required`, `pattern`, `en
 `unknown_field` for a field the contract does not define; semantic codes are listed in
 `SEMANTIC_CODES`.
 
-Speed: the schema is compiled once per process, twice: jsonschema-rs (Rust) answers "is it
-valid?" for the common case, and only an invalid posting is walked by the reference `jsonschema`
-validator to produce the detailed report, so reports are identical whichever path ran.
+Speed: jsonschema-rs (Rust) answers "is it valid?" for the common case, and only an invalid
+posting is walked by the reference `jsonschema` validator to produce the detailed report, so
+reports are identical whichever path ran. The reference validator is imported and compiled on
+the first invalid posting, not at a Lambda's cold start.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import jsonschema
 import jsonschema_rs
 import pycountry
 
 from syndicate.core.dates import parse_instant
 from syndicate.core.problems import Problem
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SEMANTIC_CODES = {
     "locations_required": "a job that is not fully remote needs at least one location",
@@ -70,15 +73,20 @@ def posting_schema() -> dict[str, Any]:
 
 
 @cache
-def _validators() -> tuple[Any, jsonschema.Draft202012Validator]:
-    schema = posting_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema_rs.Draft202012Validator(schema), jsonschema.Draft202012Validator(schema)
+def _fast_validator() -> Any:
+    return jsonschema_rs.Draft202012Validator(posting_schema())
+
+
+@cache
+def _detailed_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # noqa: PLC0415 - only an invalid posting needs it; keeps cold starts short
+
+    return jsonschema.Draft202012Validator(posting_schema())
 
 
 def warm_up() -> None:
-    """Compile both validators now (at a Lambda's import time) rather than on the first posting."""
-    _validators()
+    """Compile the fast validator now (at a Lambda's import time) rather than on the first posting."""
+    _fast_validator()
 
 
 MAX_NESTING = 64  # far beyond any real posting; deeper input is refused before the validators see it
@@ -108,8 +116,10 @@ def validate(raw: Any, now: datetime) -> list[Problem]:
         return [
             Problem("", "depth", f"the posting nests objects or lists more than {MAX_NESTING} levels deep.")
         ]
-    fast, detailed = _validators()
-    problems = [] if fast.is_valid(raw) else _without_redundant(_schema_problems(detailed, raw))
+    if _fast_validator().is_valid(raw):
+        problems = []
+    else:
+        problems = _without_redundant(_schema_problems(_detailed_validator(), raw))
     if isinstance(raw, Mapping):
         problems.extend(_semantic_problems(raw, now))
     return sorted(problems, key=lambda p: p.pointer)
