@@ -71,7 +71,11 @@ class FunctionInvoker:
         self._handlers: dict[str, Handler] = {}
 
     def environment(self, function: FunctionSpec) -> dict[str, str]:
-        return {**function.environment, **reserved_variables(function, self._model.region)}
+        return {
+            **function.environment,
+            **self._model.environment_overrides,
+            **reserved_variables(function, self._model.region),
+        }
 
     def invoke(self, function: FunctionSpec, event: Mapping[str, Any]) -> Any:
         """Call the handler as Lambda would: a JSON copy of the event, a fresh context, the env set."""

@@ -75,6 +75,16 @@ class SqsEventSource:
 
 
 @dataclass(frozen=True)
+class ScheduleSpec:
+    """A SAM `Type: Schedule` (or ScheduleV2) event: EventBridge invokes the function on a schedule.
+    The embedded runtime does not keep time; `EmbeddedStack.run_schedule` runs it when asked."""
+
+    event_id: str
+    expression: str  # rate(...) or cron(...), as written
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class SecretSpec:
     """An AWS::SecretsManager::Secret: a literal SecretString, or one generated as CloudFormation does."""
 
@@ -123,6 +133,7 @@ class FunctionSpec:
     application_log_level: str | None = None  # LoggingConfig.ApplicationLogLevel
     has_logging_config: bool = False
     api_routes: tuple[ApiRoute, ...] = ()
+    schedules: tuple[ScheduleSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,9 @@ class StackModel:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     secrets: dict[str, SecretSpec] = field(default_factory=dict)
     apis: dict[str, ApiSpec] = field(default_factory=dict)
+    # Variables set over every function's own: endpoints of local stand-ins for outside services (the
+    # channels' APIs), which a deployment never sets. See EmbeddedStack.override_environment.
+    environment_overrides: dict[str, str] = field(default_factory=dict)
 
     @property
     def dead_letter_queues(self) -> frozenset[str]:

@@ -5,6 +5,7 @@
         report = stack.drain()                        # every SQS event source until the queues are empty
         stack.download_prefix("FeedBucket", "indeed/", out_dir)
         reply = stack.api_request("GET", "/v1/postings/JOB-1", headers)  # API Gateway -> function
+        stack.run_schedule("ExpiryFunction")          # what EventBridge would do on the schedule
 
 While the stack is open the process has dummy credentials and a fixed region, and every boto3 client
 in it talks to moto; on exit the environment is restored and moto's state is discarded. Only one
@@ -17,8 +18,10 @@ import logging
 import shutil
 import sys
 import traceback
+import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -144,9 +147,16 @@ class EmbeddedStack:
 
     def environment(self, function_logical_id: str | None = None) -> dict[str, str]:
         """A function's variables as Lambda sets them, or (no id) what all functions agree on."""
+        overrides = self.model.environment_overrides
         if function_logical_id is None:
-            return self.model.environment()
-        return dict(self._function(function_logical_id).environment)
+            return {**self.model.environment(), **overrides}
+        return {**self._function(function_logical_id).environment, **overrides}
+
+    def override_environment(self, variables: Mapping[str, str]) -> None:
+        """Set variables over every function's own for the rest of this stack's life: endpoints of
+        local stand-ins for outside services (the channels' APIs), which a deployment never sets."""
+        self._running()
+        self.model.environment_overrides.update(variables)
 
     def bucket(self, logical_id: str) -> BucketSpec:
         return _lookup(self.model.buckets, logical_id, "bucket")
@@ -197,6 +207,30 @@ class EmbeddedStack:
         if invoker is None:
             raise RuntimeError("the stack is not running: use it inside `with`")
         return invoker.invoke(self._function(function_logical_id), event)
+
+    def run_schedule(self, function_logical_id: str, time: datetime | None = None) -> Any:
+        """Invoke the function as its EventBridge schedule would, with a "Scheduled Event" stamped
+        `time` (default: now); raises if the function has no enabled schedule."""
+        function = self._function(function_logical_id)
+        schedules = [schedule for schedule in function.schedules if schedule.enabled]
+        if not schedules:
+            raise ValueError(f"{function_logical_id} has no enabled Schedule event")
+        moment = (time or datetime.now(UTC)).astimezone(UTC)
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": self.model.account_id,
+            "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": self.model.region,
+            "resources": [
+                f"arn:aws:events:{self.model.region}:{self.model.account_id}:rule/"
+                f"{self.model.stack_name}-{function_logical_id}{schedules[0].event_id}"
+            ],
+            "detail": {},
+        }
+        return self.invoke(function_logical_id, event)
 
     def api_request(
         self,

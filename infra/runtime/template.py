@@ -8,7 +8,8 @@ Secrets (AWS::SecretsManager::Secret) are created with their SecretString, or on
 GenerateSecretString; Ref of a secret is its ARN, which CloudFormation ends with a random six-character
 suffix that moto invents too, so the embedded runtime hands out the partial ARN (no suffix), which
 GetSecretValue resolves to the same secret. SAM `Type: Api` events and AWS::Serverless::Api resources
-are read as routes, a stage, binary media types and stage throttling, for `EmbeddedStack.api_request`.
+are read as routes, a stage, binary media types and stage throttling, for `EmbeddedStack.api_request`;
+`Type: Schedule` / `ScheduleV2` events as schedules, which `EmbeddedStack.run_schedule` runs on demand.
 Sources: CloudFormation resource reference for AWS::S3::Bucket, AWS::SQS::Queue, AWS::DynamoDB::Table,
 AWS::SecretsManager::Secret (Ref returns the ARN; GenerateSecretString); Secrets Manager API reference,
 GetSecretValue (SecretId: "the ARN or name", partial ARNs accepted); SAM specification "Globals
@@ -34,6 +35,7 @@ from infra.runtime.specs import (
     QueueNotification,
     QueueSpec,
     Redrive,
+    ScheduleSpec,
     SecretSpec,
     SqsEventSource,
     StackModel,
@@ -465,12 +467,15 @@ class _Builder:
         log_level = logging_config.get("ApplicationLogLevel")
         sqs_events: list[SqsEventSource] = []
         api_routes: list[ApiRoute] = []
+        schedules: list[ScheduleSpec] = []
         other_events: list[str] = []
         for event_id, event in (props.get("Events") or {}).items():
             if event.get("Type") == "SQS":
                 sqs_events.append(self._sqs_event(event_id, event.get("Properties") or {}, queues, where))
             elif event.get("Type") == "Api":
                 api_routes.append(self._api_route(event_id, event.get("Properties") or {}, where))
+            elif event.get("Type") in ("Schedule", "ScheduleV2"):
+                schedules.append(self._schedule(event_id, event, where))
             else:
                 other_events.append(str(event.get("Type")))
         return FunctionSpec(
@@ -492,7 +497,21 @@ class _Builder:
             ),
             has_logging_config="LoggingConfig" in props,
             api_routes=tuple(api_routes),
+            schedules=tuple(schedules),
         )
+
+    def _schedule(self, event_id: str, event: dict[str, Any], where: str) -> ScheduleSpec:
+        place = f"{where}.Events.{event_id}.Properties"
+        props = event.get("Properties") or {}
+        # Schedule names it Schedule (and Enabled); ScheduleV2 ScheduleExpression (and State).
+        key = "Schedule" if event.get("Type") == "Schedule" else "ScheduleExpression"
+        expression = self._text(props.get(key), f"{place}.{key}")
+        enabled = True
+        if "Enabled" in props:
+            enabled = self._flag(props["Enabled"], f"{place}.Enabled")
+        elif "State" in props:
+            enabled = self._text(props["State"], f"{place}.State").upper() == "ENABLED"
+        return ScheduleSpec(event_id=event_id, expression=expression, enabled=enabled)
 
     def _sqs_event(
         self, event_id: str, props: dict[str, Any], queues: Mapping[str, QueueSpec], where: str

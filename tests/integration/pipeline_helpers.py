@@ -1,6 +1,6 @@
-"""What test_pipeline.py needs around the real stack: uploads, hand-driven deliveries, and readers
-for every place the pipeline writes (receipts, LinkedIn request bodies, the Indeed feed, the site,
-the state and idempotency tables).
+"""What test_pipeline.py needs around the real stack: the stack with the channels' local fakes, uploads,
+hand-driven deliveries, and readers for every place the pipeline writes (receipts, what the fake
+LinkedIn received, the Indeed feed, the site, the state and idempotency tables).
 
 Readers use plain boto3 and the standard library, never the product's own adapters, so a bug in an
 adapter cannot hide itself from the test that reads its output.
@@ -9,12 +9,16 @@ adapter cannot hide itself from the test that reads its output.
 from __future__ import annotations
 
 import json
+import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
+from infra.fakes.local import LINKEDIN_REQUESTS, LocalChannelApis
 from infra.runtime import EmbeddedStack
 from infra.runtime.lambda_runner import sqs_event
 
@@ -30,6 +34,26 @@ PARAMETERS = {
 CHANNEL_QUEUES = ("LinkedInQueue", "IndeedQueue", "SchemaOrgQueue")
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _DESERIALIZER = TypeDeserializer()
+_RECORDINGS: dict[int, Path] = {}  # id(stack) -> the directory its fakes record into
+
+
+@contextmanager
+def local_stack(
+    parameters: Mapping[str, str] = PARAMETERS, **fakes: Any
+) -> Iterator[tuple[EmbeddedStack, LocalChannelApis]]:
+    """The real stack with LinkedIn and Google as local fakes over HTTP (`fakes`: LocalChannelApis
+    options, e.g. fault plans); never the internet."""
+    with (
+        tempfile.TemporaryDirectory(prefix="syndicate-fakes-") as record_dir,
+        LocalChannelApis.running(record_dir=Path(record_dir), **fakes) as apis,
+        EmbeddedStack.from_template(TEMPLATE, dict(parameters)) as stack,
+    ):
+        apis.connect(stack)
+        _RECORDINGS[id(stack)] = Path(record_dir)
+        try:
+            yield stack, apis
+        finally:
+            _RECORDINGS.pop(id(stack), None)
 
 
 def posting(posting_id: str, **changes: Any) -> dict[str, Any]:
@@ -170,13 +194,11 @@ def receipt_entries(stack: EmbeddedStack, upload_key: str) -> dict[str, dict[str
 
 
 def linkedin_requests(stack: EmbeddedStack) -> list[dict[str, Any]]:
-    """Every recorded LinkedIn request body, in the order they were recorded."""
-    bodies = []
-    for key in keys_under(stack, "FeedBucket", "linkedin/requests/"):
-        body = object_bytes(stack, "FeedBucket", key)
-        assert body is not None
-        bodies.append(json.loads(body))
-    return bodies
+    """Every batch_create body the fake LinkedIn answered, in the order it received them."""
+    path = _RECORDINGS[id(stack)] / LINKEDIN_REQUESTS
+    if not path.is_file():
+        return []
+    return [json.loads(line)["body"] for line in path.read_text("utf-8").splitlines() if line]
 
 
 def linkedin_elements(stack: EmbeddedStack, posting_id: str | None = None) -> list[dict[str, Any]]:

@@ -37,8 +37,6 @@ from syndicate.pipeline.messages import content_hash
 from syndicate.pipeline.publishers.base import load_message
 from tests.integration.pipeline_helpers import (
     CHANNEL_QUEUES,
-    PARAMETERS,
-    TEMPLATE,
     channel_depths,
     drain_clean,
     embedded_jsonld,
@@ -53,6 +51,7 @@ from tests.integration.pipeline_helpers import (
     keys_under,
     linkedin_elements,
     linkedin_requests,
+    local_stack,
     page,
     page_url,
     posting,
@@ -74,7 +73,7 @@ ALL_REMOVE = {"linkedin": "remove", "indeed": "remove", "schemaorg": "remove"}
 
 @pytest.fixture
 def stack() -> Iterator[EmbeddedStack]:
-    with EmbeddedStack.from_template(TEMPLATE, PARAMETERS) as running:
+    with local_stack() as (running, _):
         drain_clean(running)  # the s3:TestEvent S3 sends when the notification is configured
         yield running
 
@@ -170,8 +169,14 @@ def test_the_same_notification_twice_before_any_publisher_runs_queues_each_chann
 
 
 def idempotency_key_hash(message: dict[str, Any]) -> str:
-    """Powertools' key for the publishers' `[posting_id, channel, content_hash, action]` expression."""
-    key = [message["posting_id"], message["channel"], message["content_hash"], message["action"]]
+    """Powertools' key for the publishers' `[posting_id, channel, content_hash, action, upload_order]`."""
+    key = [
+        message["posting_id"],
+        message["channel"],
+        message["content_hash"],
+        message["action"],
+        message["upload_order"],
+    ]
     return hashlib.md5(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 

@@ -16,7 +16,14 @@ from typing import Any
 from urllib.parse import quote_plus
 
 import pytest
-from infra.runtime import DrainError, EmbeddedStack, TemplateError, UnsupportedTemplateFeature, parse_template
+from infra.runtime import (
+    DrainError,
+    EmbeddedStack,
+    ScheduleSpec,
+    TemplateError,
+    UnsupportedTemplateFeature,
+    parse_template,
+)
 from infra.runtime.cfn_yaml import TemplateSyntaxError, load_template_file
 from infra.runtime.lambda_runner import failed_message_ids, sqs_event
 
@@ -217,7 +224,9 @@ def test_template_resolves_names_globals_conditions_and_event_sources(tmp_path: 
     assert "MODE" not in model.functions["IngestFunction"].environment
     (source,) = work.sqs_events
     assert (source.queue, source.batch_size, source.report_batch_item_failures) == ("WorkQueue", 10, True)
-    assert work.other_event_types == ("Schedule",)
+    # A schedule is kept, to be run on demand (EmbeddedStack.run_schedule); nothing else is left over.
+    assert work.other_event_types == ()
+    assert work.schedules == (ScheduleSpec("Nightly", "rate(1 day)"),)
 
 
 def test_parameters_override_defaults_and_switch_conditions(tmp_path: Path) -> None:

@@ -62,6 +62,10 @@ CONTRACT_RESOURCES = {
     "WebhookApi": "AWS::Serverless::Api",
     "WebhookFunction": "AWS::Serverless::Function",
     "WebhookClientSecrets": "AWS::SecretsManager::Secret",
+    # Issue 4: channel credentials and expiry.
+    "LinkedInApiCredentials": "AWS::SecretsManager::Secret",
+    "GoogleServiceAccount": "AWS::SecretsManager::Secret",
+    "ExpiryFunction": "AWS::Serverless::Function",
 }
 
 # PIPELINE.md: function -> (handler, queue it consumes, batch size or None when the contract leaves it open).
@@ -81,6 +85,42 @@ API_FUNCTIONS = {
 }
 WEBHOOK_WRITABLE_PREFIX = "incoming/webhook/"
 
+# Functions run by a schedule (issue 4): function -> (handler, schedule expression).
+SCHEDULED_FUNCTIONS = {
+    "ExpiryFunction": ("syndicate.handlers.expire.handler", "rate(15 minutes)"),
+}
+
+# Variables a function has beside the shared ones: secrets by ARN only, never a value.
+FUNCTION_ENVIRONMENT = {
+    "WebhookFunction": {"WEBHOOK_SECRETS_ARN": {"Ref": "WebhookClientSecrets"}},
+    "LinkedInPublisherFunction": {
+        "LINKEDIN_CREDENTIALS_SECRET_ARN": {"Ref": "LinkedInApiCredentials"},
+        "LINKEDIN_VERSION": {"Ref": "LinkedInVersion"},
+        "LINKEDIN_TASK_POLL_DELAY_SECONDS": "30",
+        "LINKEDIN_TASK_POLL_ATTEMPTS": "12",
+    },
+    "SchemaOrgPublisherFunction": {
+        "GOOGLE_INDEXING": {"Ref": "GoogleIndexing"},
+        "GOOGLE_SERVICE_ACCOUNT_SECRET_ARN": {"Ref": "GoogleServiceAccount"},
+    },
+}
+
+# The one secret each function may read.
+SECRET_READERS = {
+    "WebhookFunction": "WebhookClientSecrets",
+    "LinkedInPublisherFunction": "LinkedInApiCredentials",
+    "SchemaOrgPublisherFunction": "GoogleServiceAccount",
+}
+
+# Who may send to which queue: the ingest and the expiry run fan out to every channel; the LinkedIn
+# publisher queues its own task polls.
+CHANNEL_QUEUE_NAMES = {"LinkedInQueue", "IndeedQueue", "SchemaOrgQueue"}
+QUEUE_SENDERS = {
+    "IngestFunction": CHANNEL_QUEUE_NAMES,
+    "ExpiryFunction": CHANNEL_QUEUE_NAMES,
+    "LinkedInPublisherFunction": {"LinkedInQueue"},
+}
+
 # PIPELINE.md: environment variable -> the template value it must hold.
 CONTRACT_ENVIRONMENT = {
     "STATE_TABLE": {"Ref": "StateTable"},
@@ -94,6 +134,7 @@ CONTRACT_ENVIRONMENT = {
     "SITE_BASE_URL": {"Ref": "SiteBaseUrl"},
     "FEED_PUBLISHER": {"Ref": "FeedPublisher"},
     "FEED_PUBLISHER_URL": {"Ref": "FeedPublisherUrl"},
+    "LINKEDIN_DELIVERY": {"Ref": "LinkedInDelivery"},
     "POWERTOOLS_SERVICE_NAME": "syndicate",
     "POWERTOOLS_METRICS_NAMESPACE": "Syndicate",
 }
@@ -278,7 +319,17 @@ def test_contract_logical_ids_exist_with_their_types(logical_id: str, kind: str)
 
 
 def test_the_stack_has_exactly_the_contract_functions() -> None:
-    assert set(FUNCTIONS) == set(CONTRACT_FUNCTIONS) | set(API_FUNCTIONS)
+    assert set(FUNCTIONS) == set(CONTRACT_FUNCTIONS) | set(API_FUNCTIONS) | set(SCHEDULED_FUNCTIONS)
+
+
+@pytest.mark.parametrize("function", sorted(SCHEDULED_FUNCTIONS))
+def test_scheduled_function_handler_and_schedule_match_the_contract(function: str) -> None:
+    handler, expression = SCHEDULED_FUNCTIONS[function]
+    assert properties(function)["Handler"] == handler
+    events = list(properties(function)["Events"].values())
+    assert [(event["Type"], event["Properties"]["Schedule"]) for event in events] == [
+        ("Schedule", expression)
+    ]
 
 
 @pytest.mark.parametrize("function", sorted(API_FUNCTIONS))
@@ -312,16 +363,45 @@ def test_no_function_overrides_the_shared_environment() -> None:
     for function in FUNCTIONS:
         own = properties(function).get("Environment", {}).get("Variables", {})
         assert not set(own) & shared, function
-        if function != "WebhookFunction":
+        if function not in FUNCTION_ENVIRONMENT:
             assert "Environment" not in properties(function), function
 
 
-def test_the_webhook_gets_the_secrets_arn_never_a_secret() -> None:
-    variables = properties("WebhookFunction")["Environment"]["Variables"]
-    assert variables == {"WEBHOOK_SECRETS_ARN": {"Ref": "WebhookClientSecrets"}}
-    generated = properties("WebhookClientSecrets")
+@pytest.mark.parametrize("function", sorted(FUNCTION_ENVIRONMENT))
+def test_functions_get_secrets_by_arn_never_a_secret(function: str) -> None:
+    assert properties(function)["Environment"]["Variables"] == FUNCTION_ENVIRONMENT[function]
+
+
+@pytest.mark.parametrize("secret", sorted(resources("AWS::SecretsManager::Secret")))
+def test_every_secret_is_generated_never_written_in_the_template(secret: str) -> None:
+    generated = properties(secret)
     assert "SecretString" not in generated, "a secret's value must never be written in the template"
+    assert generated["GenerateSecretString"]["GenerateStringKey"]
+
+
+def test_the_webhook_secret_generates_the_first_clients_secret() -> None:
+    generated = properties("WebhookClientSecrets")
     assert generated["GenerateSecretString"]["GenerateStringKey"] == {"Ref": "WebhookClientId"}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_function_reads_its_own_secret_and_no_other(function: str) -> None:
+    read = {
+        str(referenced(next(iter(parameters.values()))))
+        for policy in function_policies(function)
+        if "Statement" not in policy
+        for name, parameters in policy.items()
+        if name == "AWSSecretsManagerGetSecretValuePolicy"
+    }
+    inline = [
+        statement
+        for policy in function_policies(function)
+        if "Statement" in policy
+        for statement in statements(policy)
+        if any(str(action).startswith("secretsmanager:") for action in as_list(statement["Action"]))
+    ]
+    assert not inline, f"{function}: secrets are read through the policy template only"
+    assert read == ({SECRET_READERS[function]} if function in SECRET_READERS else set())
 
 
 def test_webhook_api_throttles_and_passes_bodies_byte_for_byte() -> None:
@@ -587,15 +667,28 @@ def test_state_table_layout_recovery_and_encryption() -> None:
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["SSESpecification"]["SSEEnabled"] is True
-    (index,) = table["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "IndeedFeedIndex"
-    assert index["KeySchema"] == [
-        {"AttributeName": "indeed_feed", "KeyType": "HASH"},
-        {"AttributeName": "posting_id", "KeyType": "RANGE"},
+    indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"IndeedFeedIndex", "LinkedInFeedIndex", "ExpiryIndex"}
+    for name, flag in (("IndeedFeedIndex", "indeed_feed"), ("LinkedInFeedIndex", "linkedin_feed")):
+        assert indexes[name]["KeySchema"] == [
+            {"AttributeName": flag, "KeyType": "HASH"},
+            {"AttributeName": "posting_id", "KeyType": "RANGE"},
+        ]
+        assert indexes[name]["Projection"] == {"ProjectionType": "ALL"}
+    # The expiry run needs the ids only: it reads each item again before acting on it.
+    assert indexes["ExpiryIndex"]["KeySchema"] == [
+        {"AttributeName": "expiry", "KeyType": "HASH"},
+        {"AttributeName": "expires_at", "KeyType": "RANGE"},
     ]
-    assert index["Projection"] == {"ProjectionType": "ALL"}
+    assert indexes["ExpiryIndex"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
-    assert types == {"posting_id": "S", "indeed_feed": "S"}
+    assert types == {
+        "posting_id": "S",
+        "indeed_feed": "S",
+        "linkedin_feed": "S",
+        "expiry": "S",
+        "expires_at": "S",
+    }
 
 
 def test_idempotency_table_has_the_powertools_layout() -> None:
@@ -674,14 +767,40 @@ def test_no_function_can_change_or_delete_an_upload(function: str) -> None:
                 assert key_part.startswith(INTAKE_WRITABLE_PREFIXES), f"{function} may write {text}"
 
 
-def test_only_ingest_sends_to_the_channel_queues() -> None:
-    senders = {
-        function
-        for function in FUNCTIONS
-        for policy in function_policies(function)
-        if "SQSSendMessagePolicy" in policy
+def test_only_ingest_expiry_and_the_linkedin_task_polls_send_to_the_channel_queues() -> None:
+    senders: dict[str, set[str]] = {}
+    for function in FUNCTIONS:
+        for policy in function_policies(function):
+            if "SQSSendMessagePolicy" in policy:
+                queue = referenced(policy["SQSSendMessagePolicy"]["QueueName"])
+                senders.setdefault(function, set()).add(str(queue))
+            for statement in statements(policy):
+                actions = [str(action).lower() for action in as_list(statement["Action"])]
+                assert not any(a.startswith("sqs:send") for a in actions), f"{function}: inline sqs send"
+    assert senders == QUEUE_SENDERS
+
+
+def test_expiry_permissions_are_exactly_what_it_needs() -> None:
+    granted: set[tuple[str, str]] = set()
+    for policy in function_policies("ExpiryFunction"):
+        if "Statement" not in policy:
+            ((template_name, parameters),) = policy.items()
+            granted.add((template_name, str(referenced(next(iter(parameters.values()))))))
+            continue
+        for statement in statements(policy):
+            assert statement["Effect"] == "Allow"
+            for action in as_list(statement["Action"]):
+                for resource in as_list(statement["Resource"]):
+                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
+                    granted.add((action, str(referenced(resource) or target)))
+    assert granted == {
+        ("dynamodb:GetItem", "StateTable"),
+        ("dynamodb:UpdateItem", "StateTable"),
+        ("dynamodb:Query", "${StateTable.Arn}/index/ExpiryIndex"),
+        ("SQSSendMessagePolicy", "LinkedInQueue"),
+        ("SQSSendMessagePolicy", "IndeedQueue"),
+        ("SQSSendMessagePolicy", "SchemaOrgQueue"),
     }
-    assert senders == {"IngestFunction"}
 
 
 # --- logs and outputs ------------------------------------------------------------------------------------

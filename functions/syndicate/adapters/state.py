@@ -4,8 +4,12 @@ One item per posting id. Writes are conditional, so an older version never overw
 one, whatever order events arrive in and however often:
 - ingest reads the item, decides (see `pipeline.plan`), then writes on the condition that the
   item still holds the version it read (optimistic concurrency; a lost race re-reads);
-- publishers change a channel's status only while the item still holds the content hash their
-  message was rendered from, so a stale message can never mark a newer version published.
+- publishers change a channel's status only while the item still holds the content hash (and the
+  action) their message was rendered from, so a stale message can never mark a newer version
+  published, nor an upsert a posting that expiry has since taken down (same content, `remove`);
+- the expiry function finds open postings whose `valid_through` has passed through a sparse index
+  (`expires_at`, set by ingest only while the posting is open and not yet expired) and takes them
+  down with the same conditional writes.
 """
 
 from __future__ import annotations
@@ -24,16 +28,37 @@ from syndicate.pipeline.plan import ChannelPlan
 
 INDEED_FEED_INDEX = "IndeedFeedIndex"
 INDEED_OPEN = "open"
+EXPIRY_INDEX = "ExpiryIndex"
+EXPIRY_OPEN = "open"  # the sparse index's one partition key value
 # Far beyond how long a global secondary index lags behind its table (usually under a second).
 RECENT_SECONDS = 300.0
 
 
 def _now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return time_text(datetime.now(UTC))
 
 
 def is_conditional_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A shared feed built from the state table: a sparse index over the postings in it."""
+
+    name: str  # the lock and recent-changes list of its rebuild
+    index: str  # the sparse GSI (hash: `flag`, range: posting_id)
+    flag: str  # attribute set to "open" only while the posting is in the feed
+    jobs: str  # attribute holding the posting's feed jobs as a JSON list
+
+
+INDEED = Feed("indeed-feed", INDEED_FEED_INDEX, "indeed_feed", "indeed_jobs")
+LINKEDIN_FEED = Feed("linkedin-feed", "LinkedInFeedIndex", "linkedin_feed", "linkedin_feed_jobs")
+
+
+def time_text(moment: datetime) -> str:
+    """Fixed-width UTC text, so text order is time order (versions, expiry)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +101,14 @@ class StateTable:
 
     def indeed_jobs_of(self, posting_id: str) -> list[dict[str, str]]:
         """One posting's Indeed jobs from the base table (strongly consistent); [] when off Indeed."""
+        return self.feed_jobs_of(INDEED, posting_id)
+
+    def feed_jobs_of(self, feed: Feed, posting_id: str) -> list[dict[str, Any]]:
+        """One posting's jobs in `feed` from the base table (strongly consistent); [] when not in it."""
         item = self.get(posting_id) or {}
-        if item.get("indeed_feed") != INDEED_OPEN or "indeed_jobs" not in item:
+        if item.get(feed.flag) != INDEED_OPEN or feed.jobs not in item:
             return []
-        jobs: list[dict[str, str]] = json.loads(item["indeed_jobs"])
+        jobs: list[dict[str, Any]] = json.loads(item[feed.jobs])
         return jobs
 
     def remember_changes(
@@ -99,21 +128,40 @@ class StateTable:
         return set(recent)
 
     def indeed_feed_entries(self) -> Iterator[tuple[str, list[dict[str, str]]]]:
-        """(posting id, its jobs) for every posting on Indeed, from the sparse index, page by page.
+        """(posting id, its jobs) for every posting on Indeed, from the sparse index, page by page."""
+        return self.feed_entries(INDEED)
+
+    def feed_entries(self, feed: Feed) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """(posting id, its jobs) for every posting in `feed`, from its sparse index, page by page.
 
         Index reads are eventually consistent: combine with `remember_changes` for the postings
-        that changed in the last minutes (see IndeedPublisher.rebuild_feed)."""
+        that changed in the last minutes (see publishers.base.rebuild_feed)."""
         paginator = self._client.get_paginator("query")
         pages = paginator.paginate(
             TableName=self._table,
-            IndexName=INDEED_FEED_INDEX,
-            KeyConditionExpression="indeed_feed = :open",
+            IndexName=feed.index,
+            KeyConditionExpression="#flag = :open",
+            ExpressionAttributeNames={"#flag": feed.flag, "#jobs": feed.jobs},
             ExpressionAttributeValues={":open": {"S": INDEED_OPEN}},
-            ProjectionExpression="posting_id, indeed_jobs",
+            ProjectionExpression="posting_id, #jobs",
         )
         for page in pages:
             for item in page.get("Items", []):
-                yield item["posting_id"]["S"], json.loads(item["indeed_jobs"]["S"])
+                yield item["posting_id"]["S"], json.loads(item[feed.jobs]["S"])
+
+    def expired_postings(self, now: str) -> Iterator[str]:
+        """Ids of open postings whose `valid_through` is at or before `now` (time_text), from the
+        sparse expiry index: eventually consistent, so read each item again before acting on it."""
+        paginator = self._client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self._table,
+            IndexName=EXPIRY_INDEX,
+            KeyConditionExpression="expiry = :open AND expires_at <= :now",
+            ExpressionAttributeValues={":open": {"S": EXPIRY_OPEN}, ":now": {"S": now}},
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                yield item["posting_id"]["S"]
 
     # --- ingest ----------------------------------------------------------------------------------
 
@@ -127,10 +175,14 @@ class StateTable:
         status: str,
         source: str,
         plans: tuple[ChannelPlan, ...],
+        valid_through: str | None = None,
+        expires_at: str | None = None,
     ) -> bool:
         """Store the new version and its channel plans if the item still holds `seen`.
 
-        Returns False when another writer got there first (the caller re-reads and decides again).
+        `expires_at` (time_text) puts the posting in the expiry index, None takes it out: the expiry
+        function closes it there when that time has passed. Returns False when another writer got
+        there first (the caller re-reads and decides again).
         """
         channels = {
             plan.channel: {
@@ -155,14 +207,28 @@ class StateTable:
         if seen is not None:
             condition = "upload_order = :seen_order"
             values[":seen_order"] = {"S": seen.upload_order}
+        sets = [
+            "content_hash = :hash, updated_at = :updated, upload_order = :order, posting_status = :status",
+            "#source = :source, last_seen = :seen_at, channels = :channels",
+        ]
+        removes = []
+        if valid_through:
+            sets.append("valid_through = :valid_through")
+            values[":valid_through"] = {"S": valid_through}
+        else:
+            removes.append("valid_through")
+        if expires_at:
+            sets.append("expiry = :expiry, expires_at = :expires_at")
+            values[":expiry"] = {"S": EXPIRY_OPEN}
+            values[":expires_at"] = {"S": expires_at}
+        else:
+            removes.append("expiry, expires_at")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key={"posting_id": {"S": posting_id}},
-                UpdateExpression=(
-                    "SET content_hash = :hash, updated_at = :updated, upload_order = :order, "
-                    "posting_status = :status, #source = :source, last_seen = :seen_at, channels = :channels"
-                ),
+                UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#source": "source"},
                 ExpressionAttributeValues=values,
@@ -187,45 +253,152 @@ class StateTable:
         content_hash: str,
         state: str,
         *,
-        reason: str = "",
+        action: str | None = None,
+        reason: str | None = None,
+        extra_set: Mapping[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+        entry_set: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Set a channel's state while the item still holds `content_hash` (and `action`, when given)
+        for that channel; the channel's `last_error` goes with the old state, its `reason` (why it is
+        skipped or taken down) stays unless a new one is given.
+
+        `extra_set` sets further top-level attributes in the same write (the Indeed jobs), `remove`
+        deletes top-level attributes, `entry_set` sets further fields of the channel's entry (the
+        LinkedIn task). Returns False when the message is stale.
+        """
+        sets = {"state": state, "updated": _now_text(), **(entry_set or {})}
+        if reason is not None:
+            sets["reason"] = reason
+        return self._update_entry(
+            posting_id,
+            channel,
+            content_hash,
+            action,
+            entry_set=sets,
+            entry_remove=("last_error",),
+            extra_set=extra_set,
+            remove=remove,
+        )
+
+    def note(
+        self,
+        posting_id: str,
+        channel: Channel,
+        content_hash: str,
+        action: str | None,
+        *,
+        entry_set: Mapping[str, Any] | None = None,
+        entry_remove: tuple[str, ...] = (),
         extra_set: Mapping[str, Any] | None = None,
         remove: tuple[str, ...] = (),
     ) -> bool:
-        """Set a channel's state while the item still holds `content_hash` for that channel.
+        """Set or remove fields of a channel's entry without changing its state (e.g. `last_error` of
+        a delivery that will be retried), on the same condition as `mark`."""
+        return self._update_entry(
+            posting_id,
+            channel,
+            content_hash,
+            action,
+            entry_set=entry_set or {},
+            entry_remove=entry_remove,
+            extra_set=extra_set,
+            remove=remove,
+        )
 
-        `extra_set` sets further top-level attributes in the same write (the Indeed jobs);
-        `remove` deletes top-level attributes. Returns False when the message is stale.
-        """
-        names = {"#channels": "channels", "#c": channel}
-        values: dict[str, Any] = {
-            ":hash": {"S": content_hash},
-            ":state": {"S": state},
-            ":reason": {"S": reason},
-            ":updated": {"S": _now_text()},
-        }
-        sets = [
-            "#channels.#c.#state = :state",
-            "#channels.#c.#reason = :reason",
-            "#channels.#c.#updated = :updated",
-        ]
-        names |= {"#state": "state", "#reason": "reason", "#updated": "updated", "#hash": "hash"}
+    def _update_entry(
+        self,
+        posting_id: str,
+        channel: Channel,
+        content_hash: str,
+        action: str | None,
+        *,
+        entry_set: Mapping[str, Any],
+        entry_remove: tuple[str, ...],
+        extra_set: Mapping[str, Any] | None,
+        remove: tuple[str, ...],
+    ) -> bool:
+        names = {"#channels": "channels", "#c": channel, "#hash": "hash"}
+        values: dict[str, Any] = {":hash": {"S": content_hash}}
+        sets: list[str] = []
+        for position, (name, value) in enumerate(entry_set.items()):
+            names[f"#e{position}"] = name
+            values[f":e{position}"] = _to_dynamo(value)
+            sets.append(f"#channels.#c.#e{position} = :e{position}")
         for position, (name, value) in enumerate((extra_set or {}).items()):
             names[f"#x{position}"] = name
             values[f":x{position}"] = _to_dynamo(value)
             sets.append(f"#x{position} = :x{position}")
-        expression = "SET " + ", ".join(sets)
-        if remove:
-            for position, name in enumerate(remove):
-                names[f"#r{position}"] = name
-            expression += " REMOVE " + ", ".join(f"#r{position}" for position in range(len(remove)))
+        removes: list[str] = []
+        for position, name in enumerate(entry_remove):
+            names[f"#d{position}"] = name
+            removes.append(f"#channels.#c.#d{position}")
+        for position, name in enumerate(remove):
+            names[f"#r{position}"] = name
+            removes.append(f"#r{position}")
+        expression = ("SET " + ", ".join(sets) if sets else "") + (
+            " REMOVE " + ", ".join(removes) if removes else ""
+        )
+        condition = "#channels.#c.#hash = :hash"
+        if action is not None:
+            names["#action"] = "action"
+            values[":action"] = {"S": action}
+            condition += " AND #channels.#c.#action = :action"
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key={"posting_id": {"S": posting_id}},
-                UpdateExpression=expression,
-                ConditionExpression="#channels.#c.#hash = :hash",
+                UpdateExpression=expression.strip(),
+                ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    # --- expiry ----------------------------------------------------------------------------------
+
+    def record_takedown(
+        self, posting_id: str, seen: Version, content_hash: str, entries: Mapping[Channel, Mapping[str, Any]]
+    ) -> bool:
+        """Replace the given channels' entries while the item still holds this version and is still
+        in the expiry index (so a version ingested meanwhile is never overwritten)."""
+        names: dict[str, str] = {"#channels": "channels"}
+        values: dict[str, Any] = {":order": {"S": seen.upload_order}, ":hash": {"S": content_hash}}
+        sets = []
+        for position, (channel, entry) in enumerate(entries.items()):
+            names[f"#c{position}"] = channel
+            values[f":c{position}"] = _to_dynamo({**entry, "updated": _now_text()})
+            sets.append(f"#channels.#c{position} = :c{position}")
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"posting_id": {"S": posting_id}},
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression=(
+                    "upload_order = :order AND content_hash = :hash AND attribute_exists(expires_at)"
+                ),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def leave_expiry_index(self, posting_id: str, seen: Version) -> bool:
+        """Take the posting out of the expiry index once its take-down is queued (same version only)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"posting_id": {"S": posting_id}},
+                UpdateExpression="REMOVE expiry, expires_at",
+                ConditionExpression="upload_order = :order",
+                ExpressionAttributeValues={":order": {"S": seen.upload_order}},
             )
         except ClientError as error:
             if is_conditional_failure(error):

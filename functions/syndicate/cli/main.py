@@ -70,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stack.add_argument("--publisher", default="Syndicate", help="Indeed feed <publisher>")
     stack.add_argument("--publisher-url", default="https://example.org/", help="Indeed feed <publisherurl>")
+    run.add_delivery_arguments(stack)
+    stack.add_argument(
+        "--expire-at",
+        type=_instant,
+        default=None,
+        metavar="TIME",
+        help="run the expiry schedule, after the uploads, as at this time (ISO 8601; default: now)",
+    )
     stack.add_argument("paths", nargs="+", metavar="PATH", help="posting files, uploaded in this order")
     stack.set_defaults(run=run.run)
 

@@ -2,8 +2,11 @@
 
 The stack is built from template.yaml inside moto (infra/runtime), each PATH is uploaded under
 `incoming/` in the order given and the queues are drained before the next one, exactly as the
-deployed stack would process them. The functions' own output (structured JSON logs, metrics)
-goes to DIR/logs/functions.log so the terminal shows only the result.
+deployed stack would process them; then the expiry schedule runs once (as at `--expire-at`, default
+now) and the queues are drained again. The channels' APIs are local fakes over real HTTP
+(infra/fakes): DIR/linkedin/requests.jsonl is what LinkedIn received, DIR/google/notifications.jsonl
+what Google accepted. The functions' own output (structured JSON logs, metrics) goes to
+DIR/logs/functions.log so the terminal shows only the result.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ class Row:
 
     @property
     def final(self) -> bool:
-        return self.outcome not in {states.PENDING, states.QUEUED}
+        return self.outcome not in {states.PENDING, states.QUEUED, states.SUBMITTED}
 
 
 def upload_keys(paths: list[str]) -> list[str]:
@@ -90,6 +93,33 @@ def upload_keys(paths: list[str]) -> list[str]:
         key = f"incoming/{Path(path).name}"
         keys.append(key if key not in keys else f"incoming/{number}-{Path(path).name}")
     return keys
+
+
+def add_delivery_arguments(parser: argparse.ArgumentParser) -> None:
+    """The deployment parameters of the channel deliveries, for the local stack (`run`, `serve`)."""
+    parser.add_argument(
+        "--linkedin-delivery",
+        choices=("api", "feed"),
+        default="api",
+        help="LinkedIn Job Posting API (fake, over HTTP) or LinkedIn's XML feed (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--google-indexing",
+        choices=("enabled", "disabled"),
+        default="enabled",
+        help="notify the (fake) Google Indexing API of job pages (default: %(default)s)",
+    )
+
+
+def stack_parameters(arguments: argparse.Namespace) -> dict[str, str]:
+    """The template parameters of a local run (`run` and `serve` share them)."""
+    return {
+        "SiteBaseUrl": arguments.site_base_url,
+        "FeedPublisher": arguments.publisher,
+        "FeedPublisherUrl": arguments.publisher_url,
+        "LinkedInDelivery": getattr(arguments, "linkedin_delivery", "api"),
+        "GoogleIndexing": getattr(arguments, "google_indexing", "enabled"),
+    }
 
 
 def run(arguments: argparse.Namespace, now: datetime) -> int:
@@ -102,15 +132,17 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    parameters = {
-        "SiteBaseUrl": arguments.site_base_url,
-        "FeedPublisher": arguments.publisher,
-        "FeedPublisherUrl": arguments.publisher_url,
-    }
-    from infra.runtime import EmbeddedStack  # noqa: PLC0415 - moto is heavy and only needed here
+    parameters = stack_parameters(arguments)
+    # moto and the fakes are heavy and only needed here
+    from infra.fakes.local import LocalChannelApis  # noqa: PLC0415
+    from infra.runtime import EmbeddedStack  # noqa: PLC0415
 
     with output_to(out / "logs" / "functions.log") as terminal:
-        with EmbeddedStack.from_template(find_template(), parameters) as stack:
+        with (
+            LocalChannelApis.running(record_dir=out) as apis,
+            EmbeddedStack.from_template(find_template(), parameters) as stack,
+        ):
+            apis.connect(stack)
             keys = upload_keys(arguments.paths)
             for number, (path, key) in enumerate(zip(arguments.paths, keys, strict=True), start=1):
                 print(f"[{number}/{len(keys)}] {path} -> s3://…/{key}", file=terminal)
@@ -118,6 +150,13 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
                 drained = stack.drain()
                 calls = sum(drained.invocations.values())
                 print(f"        {calls} function invocations, {drained.rounds} rounds", file=terminal)
+            expiry = stack.run_schedule("ExpiryFunction", arguments.expire_at)
+            drained = stack.drain()
+            print(
+                f"expiry run as at {expiry['now']}: {expiry['expired']} posting(s) taken down, "
+                f"{sum(drained.invocations.values())} function invocations",
+                file=terminal,
+            )
             rows = collect(stack, out, keys)
         print_table(rows, out, terminal)
     stuck = [row for row in rows if not row.final]
@@ -125,23 +164,15 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
 
 
 def collect(stack: Any, out: Path, keys: list[str]) -> list[Row]:
+    """Copy what the stack published into `out` (the fakes wrote what the APIs received themselves)."""
     stack.download_prefix("IntakeBucket", REPORTS_PREFIX, out / "reports")
     stack.download_prefix("FeedBucket", "indeed/", out / "indeed")
+    stack.download_prefix("FeedBucket", "linkedin/", out / "linkedin")  # the XML feed, in feed mode
     stack.download_prefix("SiteBucket", "", out / "site")
-    requests = out / "linkedin" / "requests.jsonl"
-    requests.parent.mkdir(parents=True, exist_ok=True)
-    feed_bucket = stack.bucket("FeedBucket").name
-    with requests.open("w", encoding="utf-8") as lines:
-        for page in stack.s3.get_paginator("list_objects_v2").paginate(
-            Bucket=feed_bucket, Prefix="linkedin/requests/"
-        ):
-            for item in page.get("Contents", []):
-                body = stack.s3.get_object(Bucket=feed_bucket, Key=item["Key"])["Body"].read().decode("utf-8")
-                lines.write(json.dumps(json.loads(body), ensure_ascii=False) + "\n")
     table = StateTable(stack.dynamodb, stack.environment()["STATE_TABLE"])
     saved = {item["posting_id"]: item for item in table.all_postings()}
     (out / "state.json").write_text(json.dumps(saved, indent=2, default=str, ensure_ascii=False) + "\n")
-    dead = dead_letters(stack)
+    dead = dead_letters(stack, saved)
     rows: list[Row] = []
     for key in keys:
         receipt_path = out / "reports" / f"{key}.json"
@@ -154,13 +185,18 @@ def collect(stack: Any, out: Path, keys: list[str]) -> list[Row]:
     return rows
 
 
-def dead_letters(stack: Any) -> dict[tuple[str, str], str]:
+def dead_letters(stack: Any, saved: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(posting, channel) -> why its message waits in the channel's dead-letter queue (the reason the
+    publisher noted last, when it noted one)."""
     found: dict[tuple[str, str], str] = {}
     for queue in ("LinkedInQueue", "IndeedQueue", "SchemaOrgQueue"):
         for body in stack.dead_letters(queue):
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 message = json.loads(body)
-                found[(message["posting_id"], message["channel"])] = "in the dead-letter queue"
+                key = (message["posting_id"], message["channel"])
+                entry = saved.get(key[0], {}).get("channels", {}).get(key[1], {})
+                reason = str(entry.get("last_error") or "")
+                found[key] = "in the dead-letter queue" + (f": {reason}" if reason else "")
     return found
 
 
@@ -181,7 +217,8 @@ def receipt_rows(
                 rows.append(Row(name, channel, "dead-letter", dead[(entry["id"], channel)]))
                 continue
             state = channels.get(channel, {})
-            rows.append(Row(name, channel, state.get("state", "unknown"), state.get("reason", "")))
+            detail = state.get("reason", "") or state.get("last_error", "")
+            rows.append(Row(name, channel, state.get("state", "unknown"), detail))
     return rows
 
 
@@ -192,9 +229,16 @@ def print_table(rows: list[Row], out: Path, terminal: IO[str]) -> None:
     for row in unique:
         detail = f": {row.detail}" if row.detail else ""
         print(f"{row.posting:<{width}}  {row.channel:<9}  {row.outcome}{detail}", file=terminal)
+    linkedin_feed = out / "linkedin" / "feed.xml"
+    linkedin = (
+        f"LinkedIn XML feed: {linkedin_feed}"
+        if linkedin_feed.is_file()
+        else f"LinkedIn API requests received: {out / 'linkedin' / 'requests.jsonl'}"
+    )
     print(
         f"\nReceipts: {out / 'reports'}\nIndeed feed: {out / 'indeed' / 'feed.xml'}\n"
-        f"Job pages and sitemap: {out / 'site'}\nLinkedIn requests: {out / 'linkedin' / 'requests.jsonl'}\n"
-        f"Function logs: {out / 'logs' / 'functions.log'}",
+        f"Job pages and sitemap: {out / 'site'}\n{linkedin}\n"
+        f"Google notifications received: {out / 'google' / 'notifications.jsonl'}\n"
+        f"State: {out / 'state.json'}\nFunction logs: {out / 'logs' / 'functions.log'}",
         file=terminal,
     )

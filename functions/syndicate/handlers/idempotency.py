@@ -22,9 +22,10 @@ def persistence_layer(dynamodb: Any) -> DynamoDBPersistenceLayer:
 
 
 def per_message_config() -> IdempotencyConfig:
-    """One publish per (posting, channel, content, action): a redelivery returns the stored result."""
+    """One publish per (posting, channel, content, action, version): a redelivery returns the stored
+    result (see ChannelMessage.idempotency_key for why the version is part of it)."""
     return IdempotencyConfig(
-        event_key_jmespath="[posting_id, channel, content_hash, action]",
+        event_key_jmespath="[posting_id, channel, content_hash, action, upload_order]",
         expires_after_seconds=RETENTION_SECONDS,
         raise_on_no_idempotency_key=True,
     )

@@ -1,12 +1,19 @@
-"""LinkedIn publisher: the batch's jobs become Job Posting API request bodies (<= 100 jobs each).
+"""LinkedIn publisher: the Job Posting API (LINKEDIN_DELIVERY=api) or LinkedIn's XML feed (=feed).
 
-Until the API client exists the bodies are recorded in the feed bucket, exactly as they would
-be sent. Messages already delivered (per the state table) are dropped before batching, and each
-body is recorded once: Powertools idempotency keys it by its content digest.
+API mode: the batch's records are read first (a poison record fails alone), then the jobs go out in
+`batch_create` calls and the batch's task polls are answered (pipeline.publishers.linkedin). Messages
+whose call did not complete are added to the batch item failures, so SQS hands them back (and after
+5 receives parks them in the DLQ). Powertools idempotency guards the call itself, keyed by the request
+(jobs and versions): what it caches is LinkedIn's answer, which is recorded in the state every time
+it is returned, so a message whose call failed is never taken for done (nothing is cached for it),
+and a batch sent again after a crash gets the first answer instead of a second call.
+Feed mode works as the Indeed publisher does: each message applied once (idempotent per message),
+then linkedin/feed.xml rebuilt once per batch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
@@ -18,10 +25,21 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from syndicate.adapters.channel_clients import ChannelClients
 from syndicate.handlers import idempotency
+from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import load_message
-from syndicate.pipeline.publishers.linkedin import LinkedInRecorder
+from syndicate.pipeline.publishers.linkedin import (
+    Incoming,
+    LinkedInApiPublisher,
+    LinkedInFeedPublisher,
+    answer_dict,
+    read_incoming,
+)
+
+# Seconds kept back from the function's time for recording answers and reporting failures.
+DEADLINE_MARGIN_SECONDS = 5.0
 
 logger = Logger()
 tracer = Tracer()
@@ -29,48 +47,98 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
-recorder = LinkedInRecorder.from_environment(s3, dynamodb)
-_batch: list[ChannelMessage] = []
+sqs = boto3.client("sqs")
+clients = ChannelClients(lambda: boto3.client("secretsmanager"))
+_batch: list[Incoming] = []
 
-
-body_config = IdempotencyConfig(
+submit_config = IdempotencyConfig(
     event_key_jmespath="digest",
     expires_after_seconds=idempotency.RETENTION_SECONDS,
     raise_on_no_idempotency_key=True,
 )
+message_config = idempotency.per_message_config()
 
 
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
     data_keyword_argument="request",
-    persistence_store=idempotency.persistence_layer(dynamodb),
-    config=body_config,
+    persistence_store=idempotency.persistence_layer(dynamodb),  # one layer per guarded function
+    config=submit_config,
 )
-def record_request(request: dict[str, Any]) -> str:
-    recorder.record(request)
-    return str(request["key"])
+def submit_once(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """One batch_create call; raises (caching nothing) when the call does not complete."""
+    return [answer_dict(result) for result in clients.linkedin().batch_create(request["elements"])]
+
+
+def submit(request: Mapping[str, Any]) -> list[dict[str, Any]]:
+    answers: list[dict[str, Any]] = submit_once(request=dict(request))  # Powertools finds it by keyword
+    return answers
+
+
+api = LinkedInApiPublisher.from_environment(s3, dynamodb, sqs, clients.linkedin, submit)
+feed = LinkedInFeedPublisher.from_environment(s3, dynamodb)
+
+
+@idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
+    data_keyword_argument="message",
+    persistence_store=idempotency.persistence_layer(dynamodb),
+    config=message_config,
+)
+def apply_to_feed(message: dict[str, Any]) -> str:
+    outcome: str = feed.apply(ChannelMessage.from_dict(message))
+    return outcome
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
+def read_record(record: SQSRecord) -> None:
+    receives = int(record.attributes.approximate_receive_count or 1)
+    incoming = read_incoming(s3, record.body, record.message_id, receives)
+    with logger.append_context_keys(posting_id=incoming.body.posting_id, channel="linkedin"):
+        logger.info("message accepted", extra={"action": incoming.body.action, "receive_count": receives})
+    _batch.append(incoming)
+
+
+@tracer.capture_method
+def feed_record(record: SQSRecord) -> str:
     message = load_message(s3, record.body)
     with logger.append_context_keys(posting_id=message.posting_id, channel="linkedin"):
-        logger.info("message accepted", extra={"action": message.action})
-    _batch.append(message)
+        outcome: str = apply_to_feed(message=message.as_dict())
+        logger.info("message applied", extra={"action": message.action, "outcome": outcome})
+    metrics.add_metric(f"LinkedInFeed{outcome.capitalize()}", MetricUnit.Count, 1)
+    return outcome
+
+
+def through_api(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    api.configure()
+    client = clients.linkedin()
+    client.set_deadline(lambda: context.get_remaining_time_in_millis() / 1000.0 - DEADLINE_MARGIN_SECONDS)
+    _batch.clear()
+    response = process_partial_response(
+        event=event, record_handler=read_record, processor=processor, context=context
+    )
+    failed = api.deliver(_batch)
+    for outcome, count in api.outcomes.items():
+        metrics.add_metric(f"LinkedIn{outcome.capitalize()}", MetricUnit.Count, count)
+    known = {item["itemIdentifier"] for item in response["batchItemFailures"]}
+    response["batchItemFailures"] += [
+        {"itemIdentifier": id_} for id_ in dict.fromkeys(failed) if id_ not in known
+    ]
+    return response
+
+
+def through_feed(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    response = process_partial_response(
+        event=event, record_handler=feed_record, processor=processor, context=context
+    )
+    feed.rebuild_feed()  # once per batch, never once per posting
+    return response
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    body_config.register_lambda_context(context)
-    _batch.clear()
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    to_send = recorder.still_to_send(_batch)
-    for request in recorder.request_bodies(to_send):
-        record_request(request=request)
-        metrics.add_metric("LinkedInRequests", MetricUnit.Count, 1)
-    recorder.mark_sent(to_send)
-    metrics.add_metric("LinkedInPublished", MetricUnit.Count, len(to_send))
-    return response
+    submit_config.register_lambda_context(context)
+    message_config.register_lambda_context(context)
+    if linkedin_delivery() == "feed":
+        return through_feed(event, context)
+    return through_api(event, context)

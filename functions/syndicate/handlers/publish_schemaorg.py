@@ -1,4 +1,10 @@
-"""schema.org publisher: one page and one JSON-LD file per open job; the sitemap rebuilt once per batch."""
+"""schema.org publisher: one page and one JSON-LD file per open job; the sitemap rebuilt once per batch;
+then, where GOOGLE_INDEXING is `enabled`, Google told about every page written or deleted.
+
+Each message is applied once (Powertools idempotency per message); its outcome, fresh or returned
+from the idempotency record, decides the notification, so a message handed back because Google could
+not be told comes back, finds its page done, and notifies again (pipeline.publishers.google).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +19,16 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from syndicate.adapters.channel_clients import ChannelClients
 from syndicate.handlers import idempotency
+from syndicate.pipeline.delivery import google_indexing_enabled
 from syndicate.pipeline.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import load_message
+from syndicate.pipeline.publishers.google import GoogleNotifier, Notice, notice_for
 from syndicate.pipeline.publishers.schemaorg import SchemaOrgPublisher
+
+# Seconds kept back from the function's time for recording results and reporting failures.
+DEADLINE_MARGIN_SECONDS = 5.0
 
 logger = Logger()
 tracer = Tracer()
@@ -26,6 +38,9 @@ idempotency_config = idempotency.per_message_config()
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
 publisher = SchemaOrgPublisher.from_environment(s3, dynamodb)
+clients = ChannelClients(lambda: boto3.client("secretsmanager"))
+notifier = GoogleNotifier(publisher.state, clients.indexing)
+_notices: list[Notice] = []
 
 
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
@@ -44,6 +59,9 @@ def record_handler(record: SQSRecord) -> str:
     with logger.append_context_keys(posting_id=message.posting_id, channel="schemaorg"):
         outcome: str = apply(message=message.as_dict())
         logger.info("message applied", extra={"action": message.action, "outcome": outcome})
+    notice = notice_for(record.message_id, message, outcome, publisher.page_url(message.posting_id))
+    if notice is not None:
+        _notices.append(notice)
     metrics.add_metric(f"SchemaOrg{outcome.capitalize()}", MetricUnit.Count, 1)
     return outcome
 
@@ -53,8 +71,19 @@ def record_handler(record: SQSRecord) -> str:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     idempotency_config.register_lambda_context(context)
+    publisher.configure()
+    _notices.clear()
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
     publisher.rebuild_sitemap()  # once per batch, never once per posting
+    if google_indexing_enabled():
+        failed = notifier.notify(
+            _notices, lambda: context.get_remaining_time_in_millis() / 1000.0 - DEADLINE_MARGIN_SECONDS
+        )
+        metrics.add_metric("GoogleNotifications", MetricUnit.Count, len(_notices))
+        known = {item["itemIdentifier"] for item in response["batchItemFailures"]}
+        response["batchItemFailures"] += [
+            {"itemIdentifier": id_} for id_ in dict.fromkeys(failed) if id_ not in known
+        ]
     return response

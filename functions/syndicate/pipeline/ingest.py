@@ -15,13 +15,15 @@ from typing import Any, BinaryIO
 from aws_lambda_powertools import Logger
 
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
-from syndicate.adapters.state import StateTable, Version
+from syndicate.adapters.state import StateTable, Version, time_text
 from syndicate.core.assess import Assessment, assess
 from syndicate.core.intake import FileProblem, read_postings
+from syndicate.core.model import Posting
 from syndicate.pipeline import plan as planning
+from syndicate.pipeline.delivery import LinkedInDelivery, linkedin_listing
 from syndicate.pipeline.messages import ChannelMessage, content_hash
 from syndicate.pipeline.receipt import Receipt
-from syndicate.pipeline.render import render_payload
+from syndicate.pipeline.render import for_delivery, render_payload
 
 MAX_RACE_RETRIES = 5
 logger = Logger(child=True)
@@ -46,7 +48,7 @@ class Upload:
 
 def updated_at_text(posting_updated_at: datetime | None) -> str:
     """Fixed-width UTC text, so text order is time order in the state table."""
-    return posting_updated_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if posting_updated_at else ""
+    return time_text(posting_updated_at) if posting_updated_at else ""
 
 
 @dataclass
@@ -62,10 +64,17 @@ QueuesFactory = Callable[[Callable[[SendOutcome], None]], ChannelQueues]
 
 
 class Ingest:
-    def __init__(self, state: StateTable, queues_factory: QueuesFactory, now: datetime) -> None:
+    def __init__(
+        self,
+        state: StateTable,
+        queues_factory: QueuesFactory,
+        now: datetime,
+        linkedin_delivery: LinkedInDelivery = "api",
+    ) -> None:
         self._state = state
         self._queues_factory = queues_factory
         self._now = now
+        self._linkedin_delivery = linkedin_delivery
 
     def run(self, upload: Upload, body: BinaryIO, receipt: Receipt) -> IngestStats:
         stats = IngestStats()
@@ -74,7 +83,12 @@ class Ingest:
             message = outcome.message
             state = planning.QUEUED if outcome.error is None else planning.FAILED
             self._state.mark(
-                message.posting_id, message.channel, message.content_hash, state, reason=outcome.error or ""
+                message.posting_id,
+                message.channel,
+                message.content_hash,
+                state,
+                action=message.action,
+                reason=outcome.error,  # None keeps the plan's reason (why it is taken down)
             )
             if outcome.error is None:
                 stats.queued[message.channel] = stats.queued.get(message.channel, 0) + 1
@@ -86,7 +100,7 @@ class Ingest:
             if isinstance(item, FileProblem):
                 receipt.file_problem(item.message)
                 continue
-            result = assess(item, self._now)
+            result = for_delivery(assess(item, self._now), self._now, self._linkedin_delivery)
             if not result.valid or result.posting is None:
                 stats.rejected += 1
                 receipt.posting(result, "rejected")
@@ -144,6 +158,8 @@ class Ingest:
                 status=posting.status,
                 source=upload.key,
                 plans=plan.channels,
+                valid_through=time_text(posting.valid_through) if posting.valid_through else None,
+                expires_at=self._expires_at(posting, plan),
             )
             if recorded:
                 messages = [
@@ -153,6 +169,15 @@ class Ingest:
                 ]
                 return ("accepted" if messages or previous is None else "unchanged"), messages
         raise RuntimeError(f"posting {posting.id}: state kept changing under {MAX_RACE_RETRIES} attempts")
+
+    def _expires_at(self, posting: Posting, plan: planning.PostingPlan) -> str | None:
+        """When the expiry function must take this version down: its `valid_through`, if it is open,
+        not yet expired and live somewhere (a closed or expired version is taken down right here)."""
+        until = posting.valid_through
+        if until is None or not posting.is_open or until <= self._now:
+            return None
+        live = any(step.recorded_action == "upsert" for step in plan.channels)
+        return time_text(until) if live else None
 
     def _pending_messages(
         self, upload: Upload, result: Assessment, new_hash: str, previous: dict[str, Any]
@@ -178,7 +203,14 @@ class Ingest:
     ) -> ChannelMessage:
         posting = result.posting
         assert posting is not None
-        was_on = _was_published(previous, channel)
+        payload = render_payload(
+            posting,
+            channel,
+            action,
+            self._now,
+            linkedin_listing=linkedin_listing(previous),
+            linkedin_delivery=self._linkedin_delivery,
+        )
         return ChannelMessage(
             posting_id=posting.id,
             channel=channel,
@@ -186,10 +218,5 @@ class Ingest:
             content_hash=new_hash,
             upload_order=upload.order_of(result.index),
             source=upload.key,
-            payload=render_payload(posting, channel, action, self._now, was_on_channel=was_on),
+            payload=payload,
         )
-
-
-def _was_published(previous: dict[str, Any] | None, channel: str) -> bool:
-    entry = (previous or {}).get("channels", {}).get(channel, {})
-    return entry.get("state") in {planning.QUEUED, planning.PUBLISHED} and entry.get("action") == "upsert"

@@ -16,6 +16,7 @@ from syndicate.adapters import storage
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable
 from syndicate.core.model import Channel
+from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.ingest import Ingest, IngestStats, Upload
 from syndicate.pipeline.receipt import Receipt
 
@@ -85,7 +86,7 @@ class IngestService:
         with Receipt(upload.key, now, upload.version_id) as receipt:
             body = storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id)
             with body:
-                stats = Ingest(self.state, self.queues, now).run(upload, body, receipt)
+                stats = Ingest(self.state, self.queues, now, linkedin_delivery()).run(upload, body, receipt)
             storage.put_streamed(
                 self.s3, upload.bucket, report_key(upload.key), receipt.write_to, "application/json"
             )

@@ -2,6 +2,8 @@
 
 Messages are plain JSON. A rendered posting too large for the queue travels in S3 and the
 message carries a pointer to it (`payload_ref`); the publisher reads it back transparently.
+The LinkedIn queue also carries the publisher's own follow-ups: `TaskPoll`, "ask LinkedIn how the
+task of this job ended", marked by its `kind`.
 """
 
 from __future__ import annotations
@@ -37,8 +39,11 @@ class ChannelMessage:
 
     @property
     def idempotency_key(self) -> str:
-        """One publish per (posting, channel, content, action): redeliveries are no-ops."""
-        return f"{self.posting_id}#{self.channel}#{self.content_hash}#{self.action}"
+        """One publish per (posting, channel, content, action, version): redeliveries are no-ops.
+
+        The version (`upload_order`) is part of it so that content which comes back (A, B, then A
+        again) is published again rather than mistaken for a redelivery of the first A."""
+        return f"{self.posting_id}#{self.channel}#{self.content_hash}#{self.action}#{self.upload_order}"
 
     def as_dict(self) -> dict[str, Any]:
         # Field by field: dataclasses.asdict would deep-copy the rendered payload for nothing.
@@ -65,3 +70,42 @@ class ChannelMessage:
             self.posting_id, self.channel, self.action, self.content_hash, self.upload_order, self.source,
             None, ref,
         )  # fmt: skip
+
+
+TASK_POLL_KIND = "linkedin_task"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPoll:
+    """A follow-up on the LinkedIn queue: poll the task LinkedIn gave for a job of this version."""
+
+    posting_id: str
+    content_hash: str
+    action: Action
+    upload_order: str
+    task_urn: str
+    operation: str  # CREATE, UPDATE, RENEW or CLOSE: what the task carries out
+    attempt: int  # 1 for the first poll
+    channel: Channel = "linkedin"
+    kind: str = TASK_POLL_KIND
+
+    def to_json(self) -> str:
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+    def next_attempt(self) -> TaskPoll:
+        return TaskPoll(
+            self.posting_id, self.content_hash, self.action, self.upload_order, self.task_urn,
+            self.operation, self.attempt + 1,
+        )  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: Any) -> TaskPoll:
+        if not isinstance(data, dict) or data.get("kind") != TASK_POLL_KIND:
+            raise ValueError("not a LinkedIn task poll")
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def is_task_poll(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("kind") == TASK_POLL_KIND

@@ -3,8 +3,9 @@
 The decision compares the new version with what the state table remembers:
 - a channel the posting is ready for and open on gets an `upsert` (unless it already holds
   exactly this content: then nothing is sent);
-- a channel it was on but can no longer be on (closed, expired, no longer ready, deselected)
-  gets a `remove`;
+- a channel it was (or may still be) on but can no longer be on (closed, expired, no longer
+  ready, deselected) gets a `remove`; a channel whose last delivery failed counts as "may still
+  be on": the version before may be live there, and taking down what is not there is harmless;
 - a channel it was never on and cannot go to is recorded as skipped, with the reasons.
 """
 
@@ -24,12 +25,13 @@ if TYPE_CHECKING:  # publishers read the states below without loading validation
 # Channel states kept in the state table, per posting and channel.
 PENDING = "pending"  # decided and being queued
 QUEUED = "queued"  # on the channel's queue
-PUBLISHED = "published"  # the publisher delivered it
+SUBMITTED = "submitted"  # LinkedIn accepted the job and gave a task; the outcome is being polled
+PUBLISHED = "published"  # the publisher delivered it (LinkedIn: the task succeeded)
 REMOVED = "removed"  # taken down from the channel
 SKIPPED = "skipped"  # never went there: not ready, with the reason
 FAILED = "failed"  # the publisher gave up: see `reason`
 
-LIVE_STATES = frozenset({PENDING, QUEUED, PUBLISHED})
+LIVE_STATES = frozenset({PENDING, QUEUED, SUBMITTED, PUBLISHED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,12 @@ def is_live(previous: Mapping[str, Any] | None, channel: Channel) -> bool:
     return entry.get("state") in LIVE_STATES and entry.get("action", "upsert") == "upsert"
 
 
+def may_be_on(previous: Mapping[str, Any] | None, channel: Channel) -> bool:
+    """Live, or the last delivery failed (what was there before may still be there)."""
+    entry = (previous or {}).get("channels", {}).get(channel, {})
+    return is_live(previous, channel) or entry.get("state") == FAILED
+
+
 def plan_channels(
     result: Assessment, new_hash: str, previous: Mapping[str, Any] | None, now: datetime
 ) -> PostingPlan:
@@ -77,7 +85,7 @@ def plan_channels(
                 plans.append(ChannelPlan(channel, None, stored["state"], recorded_action="upsert"))
             else:
                 plans.append(ChannelPlan(channel, "upsert", PENDING, recorded_action="upsert"))
-        elif live:
+        elif may_be_on(previous, channel):
             reason = _why_off(posting.is_open, expired, problems)
             plans.append(ChannelPlan(channel, "remove", PENDING, reason, recorded_action="remove"))
         else:

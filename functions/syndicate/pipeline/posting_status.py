@@ -5,8 +5,12 @@ One document, built from the posting's state-table item, answers both `GET /v1/p
 the two can never tell different stories. Pure: the caller fetches the item.
 
 External ids are the identifiers each channel knows the job by, once it is there: LinkedIn's
-`externalJobPostingId` (the posting id), Indeed's `referencenumber` per location (from the jobs the
-publisher stored), and for schema.org the job page's URL (its key when no site URL is known).
+`externalJobPostingId` (the posting id) and, once a task told it, LinkedIn's own job URN
+(`urn:li:jobPosting:...`), Indeed's `referencenumber` per location (from the jobs the publisher
+stored), and for schema.org the job page's URL (its key when no site URL is known).
+`last_error` is why the channel failed, or, while it is still being retried (or waits in its
+dead-letter queue), the last reason a delivery went back to its queue; for schema.org also a Google
+notification that was refused.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from syndicate.core.model import CHANNELS
 from syndicate.pipeline import plan as states
+from syndicate.pipeline.delivery import LISTED
 
 PAGES_PREFIX = "jobs/"  # the schema.org publisher's page keys (tests check it is the same)
 
@@ -35,7 +40,7 @@ def status_document(item: Mapping[str, Any], site_base_url: str | None = None) -
             "reason": reason or None,
             "updated": str(entry.get("updated", "")) or None,
             "external_ids": _external_ids(item, channel, state, site_base_url),
-            "last_error": (reason or "failed") if state == states.FAILED else None,
+            "last_error": _last_error(entry, state, reason),
         }
     return {
         "id": posting_id,
@@ -51,12 +56,23 @@ def status_document(item: Mapping[str, Any], site_base_url: str | None = None) -
     }
 
 
+def _last_error(entry: Mapping[str, Any], state: str, reason: str) -> str | None:
+    if state == states.FAILED:
+        return reason or "failed"
+    noted = str(entry.get("last_error", ""))
+    return noted or None
+
+
 def _external_ids(item: Mapping[str, Any], channel: str, state: str, site_base_url: str | None) -> list[str]:
-    if state != states.PUBLISHED:
-        return []
     posting_id = str(item["posting_id"])
     if channel == "linkedin":
-        return [posting_id]
+        # LinkedIn may still list the job after a later version failed: its ids stay shown until closed.
+        if state != states.PUBLISHED and item.get("linkedin_listing") != LISTED:
+            return []
+        urn = str(item.get("linkedin_job_posting", ""))
+        return [posting_id, urn] if urn else [posting_id]
+    if state != states.PUBLISHED:
+        return []
     if channel == "indeed":
         try:
             jobs = json.loads(str(item.get("indeed_jobs") or "[]"))
@@ -82,7 +98,7 @@ def describe(document: Mapping[str, Any]) -> str:
     width = max(len(channel) for channel in document["channels"])
     for channel, entry in document["channels"].items():
         line = f"  {channel:<{width}}  {entry['state']}"
-        if entry.get("action") and entry["state"] in (states.PENDING, states.QUEUED):
+        if entry.get("action") and entry["state"] in (states.PENDING, states.QUEUED, states.SUBMITTED):
             line += f" ({entry['action']})"
         if entry.get("external_ids"):
             line += f"  {', '.join(entry['external_ids'])}"

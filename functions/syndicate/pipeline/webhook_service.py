@@ -43,7 +43,9 @@ from syndicate.core import signature
 from syndicate.core.assess import assess
 from syndicate.core.intake import RawPosting
 from syndicate.core.model import CHANNELS
+from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.posting_status import status_document
+from syndicate.pipeline.render import for_delivery
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_POSTINGS = 100
@@ -242,7 +244,11 @@ class WebhookService:
             message = f"{len(postings)} postings in one request; at most {MAX_POSTINGS}"
             return error(413, "too_many_postings", message, rid).as_dict()
         now = self.clock()
-        results = [assess(RawPosting(BODY_SOURCE, index, data), now) for index, data in enumerate(postings)]
+        delivery = linkedin_delivery()
+        results = [
+            for_delivery(assess(RawPosting(BODY_SOURCE, index, data), now), now, delivery)
+            for index, data in enumerate(postings)
+        ]
         if not all(result.valid for result in results):
             return ApiResponse(422, [result.to_report() for result in results], {}, rid).as_dict()
         key = self.object_key(str(submission["client"]), rid, now)

@@ -3,14 +3,15 @@ checking it is still current, and the lease lock for shared documents."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from syndicate.adapters import storage
 from syndicate.adapters.lock import LeaseLock
-from syndicate.adapters.state import StateTable
+from syndicate.adapters.state import Feed, StateTable
 from syndicate.pipeline.messages import ChannelMessage
 
 LOCK_WAIT_SECONDS = 30.0
@@ -34,9 +35,41 @@ class PublisherBase:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def is_current(self, message: ChannelMessage) -> bool:
+        """The state still holds this message's content and action for its channel: a newer version,
+        or expiry taking the same version down, supersedes it."""
+        entry = self.state.channel_entry(message.posting_id, message.channel)
         return (
-            self.state.channel_entry(message.posting_id, message.channel).get("hash") == message.content_hash
+            entry.get("hash") == message.content_hash
+            and entry.get("action", message.action) == message.action
         )
 
     def lock(self, name: str) -> LeaseLock:
         return LeaseLock(self.dynamodb, self.table_name, name)
+
+    def rebuild_shared_feed(
+        self,
+        feed: Feed,
+        changed: set[str],
+        bucket: str,
+        key: str,
+        write: Callable[[Iterator[dict[str, Any]], BinaryIO], Any],
+    ) -> None:
+        """A feed holds every open job of its channel and only those: rebuilt whole from the state.
+
+        The sparse index lists the postings in the feed, but index reads lag behind writes, so every
+        posting changed in the last minutes (by any invocation: the list is kept under the same
+        lock) is read again from the table itself, strongly consistent, and wins over the index.
+        """
+        with self.lock(feed.name).held(LOCK_WAIT_SECONDS):
+            recent = self.state.remember_changes(feed.name, changed, time.time())
+            changed.clear()
+            fresh = {posting_id: self.state.feed_jobs_of(feed, posting_id) for posting_id in sorted(recent)}
+
+            def jobs() -> Iterator[dict[str, Any]]:
+                for posting_id, posting_jobs in self.state.feed_entries(feed):
+                    if posting_id not in fresh:
+                        yield from posting_jobs
+                for posting_jobs in fresh.values():
+                    yield from posting_jobs
+
+            storage.put_streamed(self.s3, bucket, key, lambda out: write(jobs(), out), "application/xml")

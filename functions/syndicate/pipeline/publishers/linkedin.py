@@ -1,65 +1,529 @@
-"""LinkedIn publisher: the batch's jobs as Job Posting API request bodies (at most 100 jobs each)."""
+"""LinkedIn publisher, in the deployment's mode (`LINKEDIN_DELIVERY`, see pipeline.delivery).
+
+API mode (`LinkedInApiPublisher`), per SQS batch:
+1. Job messages that a newer version (or expiry) superseded, or that are already done, are dropped;
+   a job already accepted (`submitted`) only gets its task poll queued again.
+2. The operation is decided now, from the state of record: CREATE for a job LinkedIn does not hold,
+   UPDATE for one it lists, RENEW for one it holds closed, CLOSE to take it down (the ingest's choice
+   can be stale: a version still queued when the next was rendered may never have gone out).
+3. The jobs go out in `batch_create` calls of at most 100, never two for one job (linkedin.batch_requests).
+   Each element's answer is recorded: an element error marks the posting `failed` with LinkedIn's
+   message; an accepted job is `submitted` with its task URN, and a `TaskPoll` message goes on the
+   LinkedIn queue (DelaySeconds from LINKEDIN_TASK_POLL_DELAY_SECONDS, doubled per attempt).
+4. Task polls of the batch are answered with one `simpleJobPostingTasks` call: SUCCEEDED (or PROCESSED
+   without error) marks the posting `published` with LinkedIn's job URN (or `removed` for a CLOSE),
+   FAILED or PROCESSED-with-error marks it `failed` with the task's error. A CREATE LinkedIn drops as a
+   duplicate, or a CLOSE of a job that is already closed, counts as done. A task still in progress is
+   polled again, at most LINKEDIN_TASK_POLL_ATTEMPTS times in all, then marked failed with that reason.
+A call that does not complete (`LinkedInError`: out of time, throttled or failing past the retries,
+refused credentials) changes no state: its messages are handed back to SQS as batch item failures,
+with the reason noted as the channel's `last_error`, and after the queue's 5 receives they wait in the
+dead-letter queue. LinkedIn keys a job by its id, so a call sent again never makes a second job.
+
+Feed mode (`LinkedInFeedPublisher`): like Indeed's, each posting's `<job>` is kept in the state table
+(sparse index LinkedInFeedIndex) and `linkedin/feed.xml` in the feed bucket is rebuilt from it once per
+batch, under a lock; a closed or expired job is dropped from the feed, which is how LinkedIn closes it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from dataclasses import dataclass
-from typing import Any
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
 
-from syndicate.adapters import storage
-from syndicate.adapters.state import StateTable
-from syndicate.core.channels import linkedin
+from aws_lambda_powertools import Logger
+
+from syndicate.adapters.state import LINKEDIN_FEED, StateTable
+from syndicate.core.channels import linkedin, linkedin_feed
 from syndicate.pipeline import plan as states
-from syndicate.pipeline.messages import ChannelMessage
-from syndicate.pipeline.publishers.base import PublisherBase
+from syndicate.pipeline.delivery import CLOSED, LISTED, linkedin_listing, linkedin_operation
+from syndicate.pipeline.messages import ChannelMessage, TaskPoll, is_task_poll
+from syndicate.pipeline.publishers.base import PublisherBase, load_message
 
-LINKEDIN_REQUESTS_PREFIX = "linkedin/requests/"
+if TYPE_CHECKING:  # the client module loads requests: only the API mode needs it at run time
+    from syndicate.adapters.linkedin_api import ElementResult, LinkedInClient, TaskStatus
+
+FEED_KEY: Final = "linkedin/feed.xml"
+DEFAULT_POLL_DELAY_SECONDS: Final = 30
+DEFAULT_POLL_ATTEMPTS: Final = 12
+MAX_DELAY_SECONDS: Final = 900  # SQS's limit for DelaySeconds
+SQS_BATCH: Final = 10
+
+logger = Logger(child=True)
+
+# A batch_create call, made once per request digest (see the handler's idempotency): request
+# {"digest", "elements"} -> one answer per element, as `answer_dict` writes them.
+Submit = Callable[[Mapping[str, Any]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One SQS record of the LinkedIn queue: a job message or a task poll."""
+
+    message_id: str
+    body: ChannelMessage | TaskPoll
+    receive_count: int = 1
+
+
+def read_incoming(s3: Any, text: str, message_id: str, receive_count: int = 1) -> Incoming:
+    """Raises for a body that is neither (it then goes back to SQS, and on to the DLQ)."""
+    data = json.loads(text)
+    if is_task_poll(data):
+        return Incoming(message_id, TaskPoll.from_dict(data), receive_count)
+    return Incoming(message_id, load_message(s3, text), receive_count)
+
+
+def answer_dict(result: ElementResult) -> dict[str, Any]:
+    """An element's answer as JSON (what the idempotency record stores)."""
+    error = result.error
+    return {
+        "external_id": result.external_id,
+        "operation": result.operation,
+        "accepted": result.accepted,
+        "task_urn": result.task_urn,
+        "error": None
+        if error is None
+        else {
+            "status": error.status,
+            "message": error.message,
+            "service_error_code": error.service_error_code,
+            "code": error.code,
+        },
+    }
+
+
+def answer_of(data: Mapping[str, Any]) -> ElementResult:
+    from syndicate.adapters.linkedin_api import ApiError, ElementResult  # noqa: PLC0415 - see TYPE_CHECKING
+
+    error = data.get("error")
+    return ElementResult(
+        external_id=str(data["external_id"]),
+        operation=str(data["operation"]),
+        accepted=bool(data["accepted"]),
+        task_urn=data.get("task_urn"),
+        error=None if not isinstance(error, dict) else ApiError(**error),
+    )
+
+
+def request_digest(elements: Sequence[Mapping[str, Any]], versions: Sequence[str]) -> str:
+    """The same jobs of the same versions: the same call. The versions keep content that comes back
+    (A, B, A again) from being answered from the first A's record."""
+    text = json.dumps({"elements": list(elements), "versions": list(versions)}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass
-class LinkedInRecorder(PublisherBase):
-    """Until the LinkedIn API client exists: record the exact request bodies it would send."""
+class _Send:
+    message: ChannelMessage
+    element: dict[str, Any]
+    incomings: list[Incoming]
 
-    feed_bucket: str = ""
 
-    def still_to_send(self, messages: list[ChannelMessage]) -> list[ChannelMessage]:
-        """Drop superseded messages and those already delivered (a redelivery after a crash)."""
-        done = {states.PUBLISHED, states.REMOVED}
-        keep = []
-        for message in messages:
-            entry = self.state.channel_entry(message.posting_id, "linkedin")
-            if entry.get("hash") == message.content_hash and entry.get("state") not in done:
-                keep.append(message)
-        return keep
+@dataclass
+class LinkedInApiPublisher(PublisherBase):
+    sqs: Any = None
+    queue_url: str = ""
+    client: Callable[[], LinkedInClient] | None = None
+    submit: Submit | None = None
+    poll_delay_seconds: int = DEFAULT_POLL_DELAY_SECONDS
+    poll_attempts: int = DEFAULT_POLL_ATTEMPTS
+    outcomes: Counter[str] = field(default_factory=Counter)  # of the last `deliver`, for metrics
 
-    def request_bodies(self, messages: list[ChannelMessage]) -> list[dict[str, Any]]:
-        """`{"digest", "key", "text"}` per request body of at most 100 jobs, in send order."""
-        bodies = []
-        for body in linkedin.batch_requests(message.payload for message in messages):
-            text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            stamp = self.now().strftime("%Y%m%dT%H%M%S%fZ")
-            bodies.append(
-                {
-                    "digest": digest,
-                    "key": f"{LINKEDIN_REQUESTS_PREFIX}{stamp}-{digest[:16]}.json",
-                    "text": text,
-                }
+    def deliver(self, batch: Sequence[Incoming]) -> list[str]:
+        """Send the batch's jobs and poll its tasks; returns the ids of the messages to hand back."""
+        self.outcomes.clear()
+        jobs = [incoming for incoming in batch if isinstance(incoming.body, ChannelMessage)]
+        polls = [incoming for incoming in batch if isinstance(incoming.body, TaskPoll)]
+        return self._send_jobs(jobs) + self._poll_tasks(polls)
+
+    # --- jobs -----------------------------------------------------------------------------------
+
+    def _send_jobs(self, jobs: list[Incoming]) -> list[str]:
+        groups: dict[tuple[str, str, str], list[Incoming]] = {}
+        for incoming in jobs:
+            message = incoming.body
+            assert isinstance(message, ChannelMessage)
+            groups.setdefault((message.posting_id, message.content_hash, message.action), []).append(incoming)
+        sends: list[_Send] = []
+        polls: list[tuple[TaskPoll, list[Incoming]]] = []
+        failed: list[str] = []
+        for incomings in groups.values():
+            message = incomings[0].body
+            assert isinstance(message, ChannelMessage)
+            item = self.state.get(message.posting_id) or {}
+            entry = item.get("channels", {}).get("linkedin", {})
+            if entry.get("hash") != message.content_hash or entry.get("action") != message.action:
+                self.outcomes["superseded"] += 1
+                continue
+            if entry.get("state") == states.SUBMITTED and entry.get("task"):
+                # Accepted before, but its poll was not queued (or was lost): queue it again.
+                polls.append(
+                    (self._first_poll(message, entry["task"], entry.get("operation", "")), incomings)
+                )
+                continue
+            if entry.get("state") not in (states.PENDING, states.QUEUED):
+                self.outcomes["done"] += 1  # a redelivery of a job whose answer is recorded
+                continue
+            try:
+                element = self._element(message, item)
+            except ValueError as problem:
+                failed += self._retry_later(incomings, message, str(problem))
+                continue
+            if element is None:
+                self.state.mark(
+                    message.posting_id,
+                    "linkedin",
+                    message.content_hash,
+                    states.REMOVED,
+                    action=message.action,
+                    reason="LinkedIn never had this job: nothing to close",
+                )
+                self.outcomes["removed"] += 1
+                continue
+            sends.append(_Send(message, element, incomings))
+        failed += self._submit_all(sends, polls)
+        return failed + self._queue_polls(polls)
+
+    def _element(self, message: ChannelMessage, item: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The job to send, with the operation the state of record calls for; None: nothing to send."""
+        listing = linkedin_listing(item)
+        payload = message.payload
+        if message.action == "remove" and payload is None:
+            stored = item.get("linkedin_job")
+            if listing is None or not stored:
+                return None  # expiry of a job LinkedIn never accepted
+            payload = json.loads(stored)
+        if not isinstance(payload, dict) or "externalJobPostingId" not in payload:
+            raise ValueError(
+                "the message holds no Job Posting API job (rendered while LINKEDIN_DELIVERY was 'feed'?)"
             )
-        return bodies
+        element = dict(payload)
+        element["jobPostingOperationType"] = linkedin_operation(message.action, listing)
+        if message.action == "remove":
+            # LinkedIn wants an expiry more than a day ahead; a job being closed needs none.
+            element.pop("expireAt", None)
+        return element
 
-    def record(self, request: dict[str, Any]) -> None:
-        storage.put_text(self.s3, self.feed_bucket, request["key"], request["text"], "application/json")
+    def _submit_all(self, sends: list[_Send], polls: list[tuple[TaskPoll, list[Incoming]]]) -> list[str]:
+        if not sends:
+            return []
+        assert self.submit is not None
+        pending = iter(sends)
+        done = 0
+        for body in linkedin.batch_requests(send.element for send in sends):
+            chunk = [next(pending) for _ in body["elements"]]
+            request = {
+                "digest": request_digest(body["elements"], [send.message.upload_order for send in chunk]),
+                "elements": body["elements"],
+            }
+            try:
+                answers = [answer_of(answer) for answer in self.submit(request)]
+            except Exception as error:
+                if not _is_linkedin_error(error):
+                    raise
+                reason = f"LinkedIn call did not complete ({type(error).__name__}): {error}"
+                failed: list[str] = []
+                for send in sends[done:]:
+                    failed += self._retry_later(send.incomings, send.message, reason)
+                return failed
+            for send, answer in zip(chunk, answers, strict=True):
+                self._record_answer(send, answer, polls)
+            done += len(chunk)
+        return []
 
-    def mark_sent(self, messages: list[ChannelMessage]) -> None:
-        for message in messages:
-            state = states.PUBLISHED if message.action == "upsert" else states.REMOVED
-            self.state.mark(message.posting_id, "linkedin", message.content_hash, state)
+    def _record_answer(
+        self, send: _Send, answer: ElementResult, polls: list[tuple[TaskPoll, list[Incoming]]]
+    ) -> None:
+        message, operation = send.message, answer.operation
+        if answer.accepted and answer.task_urn:
+            extra: dict[str, Any] = {"linkedin_job": json.dumps(send.element, ensure_ascii=False)}
+            if operation != "CLOSE":
+                extra["linkedin_listing"] = LISTED  # from now on this id is updated, never created again
+            recorded = self.state.mark(
+                message.posting_id,
+                "linkedin",
+                message.content_hash,
+                states.SUBMITTED,
+                action=message.action,
+                extra_set=extra,
+                entry_set={"task": answer.task_urn, "operation": operation},
+            )
+            if recorded:
+                polls.append((self._first_poll(message, answer.task_urn, operation), send.incomings))
+            self.outcomes["submitted"] += 1
+        elif answer.already_closed:
+            self.state.mark(
+                message.posting_id,
+                "linkedin",
+                message.content_hash,
+                states.REMOVED,
+                action=message.action,
+                reason="LinkedIn had already closed the job",
+                extra_set={"linkedin_listing": CLOSED},
+            )
+            self.outcomes["removed"] += 1
+        else:
+            self.state.mark(
+                message.posting_id,
+                "linkedin",
+                message.content_hash,
+                states.FAILED,
+                action=message.action,
+                reason=f"LinkedIn refused the job ({operation}): {answer.error}",
+            )
+            self.outcomes["failed"] += 1
+            logger.warning(
+                "LinkedIn refused a job",
+                extra={"posting_id": message.posting_id, "operation": operation, "error": str(answer.error)},
+            )
+
+    # --- tasks ----------------------------------------------------------------------------------
+
+    def _first_poll(self, message: ChannelMessage, task_urn: str, operation: str) -> TaskPoll:
+        return TaskPoll(
+            posting_id=message.posting_id,
+            content_hash=message.content_hash,
+            action=message.action,
+            upload_order=message.upload_order,
+            task_urn=task_urn,
+            operation=operation,
+            attempt=1,
+        )
+
+    def _poll_tasks(self, polls: list[Incoming]) -> list[str]:
+        current: dict[str, list[Incoming]] = {}
+        for incoming in polls:
+            poll = incoming.body
+            assert isinstance(poll, TaskPoll)
+            entry = self.state.channel_entry(poll.posting_id, "linkedin")
+            expected = (poll.content_hash, poll.action, states.SUBMITTED, poll.task_urn)
+            if (entry.get("hash"), entry.get("action"), entry.get("state"), entry.get("task")) != expected:
+                self.outcomes["superseded"] += 1  # answered already, or a newer version took over
+                continue
+            current.setdefault(poll.task_urn, []).append(incoming)
+        if not current:
+            return []
+        assert self.client is not None
+        try:
+            statuses = self.client().task_statuses(current)
+        except Exception as error:
+            if not _is_linkedin_error(error):
+                raise
+            reason = f"LinkedIn task status call did not complete ({type(error).__name__}): {error}"
+            failed: list[str] = []
+            for incomings in current.values():
+                poll = incomings[0].body
+                assert isinstance(poll, TaskPoll)
+                failed += self._retry_later(incomings, poll, reason)
+            return failed
+        follow_ups: list[tuple[TaskPoll, list[Incoming]]] = []
+        for urn, incomings in current.items():
+            poll = max(
+                (incoming.body for incoming in incomings if isinstance(incoming.body, TaskPoll)),
+                key=lambda body: body.attempt,
+            )
+            status = statuses.get(urn)
+            if status is not None and status.done:
+                self._record_task(poll, status)
+            elif poll.attempt >= self.poll_attempts:
+                self._mark(
+                    poll,
+                    states.FAILED,
+                    f"LinkedIn had not finished task {urn} ({poll.operation}) after {poll.attempt} checks",
+                )
+                self.outcomes["failed"] += 1
+            else:
+                follow_ups.append((poll.next_attempt(), incomings))
+        return self._queue_polls(follow_ups)
+
+    def _record_task(self, poll: TaskPoll, status: TaskStatus) -> None:
+        if status.succeeded or status.duplicate_create:
+            if poll.action == "upsert":
+                extra = {"linkedin_listing": LISTED}
+                if status.job_posting:
+                    extra["linkedin_job_posting"] = status.job_posting
+                reason = (
+                    "LinkedIn already had this job (a repeated CREATE)" if status.duplicate_create else ""
+                )
+                self._mark(poll, states.PUBLISHED, reason, extra_set=extra)
+                self.outcomes["published"] += 1
+            else:
+                self._mark(poll, states.REMOVED, None, extra_set={"linkedin_listing": CLOSED})
+                self.outcomes["removed"] += 1
+            return
+        error = status.error or f"the task ended {status.status}"
+        # A CREATE that failed made no job, and an UPDATE refused for a job LinkedIn does not have
+        # means our record was wrong: either way the next version starts with a CREATE again.
+        forget = poll.operation == "CREATE" or "non-existing job" in error
+        self._mark(
+            poll,
+            states.FAILED,
+            f"LinkedIn {poll.operation or 'task'} failed: {error}",
+            remove=("linkedin_listing",) if forget else (),
+        )
+        self.outcomes["failed"] += 1
+        logger.warning(
+            "LinkedIn task failed",
+            extra={"posting_id": poll.posting_id, "task": poll.task_urn, "error": error},
+        )
+
+    def _mark(
+        self,
+        poll: TaskPoll,
+        state: str,
+        reason: str | None,
+        *,
+        extra_set: Mapping[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+    ) -> None:
+        self.state.mark(
+            poll.posting_id,
+            "linkedin",
+            poll.content_hash,
+            state,
+            action=poll.action,
+            reason=reason,
+            extra_set=extra_set,
+            remove=remove,
+        )
+
+    def poll_delay(self, attempt: int) -> int:
+        return int(min(MAX_DELAY_SECONDS, self.poll_delay_seconds * 2 ** (attempt - 1)))
+
+    def _queue_polls(self, polls: list[tuple[TaskPoll, list[Incoming]]]) -> list[str]:
+        """Queue the polls; the messages whose poll could not be queued go back to SQS (their
+        redelivery finds the job `submitted` and queues the poll again)."""
+        failed: list[str] = []
+        for start in range(0, len(polls), SQS_BATCH):
+            chunk = polls[start : start + SQS_BATCH]
+            try:
+                response = self.sqs.send_message_batch(
+                    QueueUrl=self.queue_url,
+                    Entries=[
+                        {
+                            "Id": str(number),
+                            "MessageBody": poll.to_json(),
+                            "DelaySeconds": self.poll_delay(poll.attempt),
+                        }
+                        for number, (poll, _) in enumerate(chunk)
+                    ],
+                )
+            except Exception as error:  # botocore's errors: the whole chunk is unqueued
+                logger.warning("could not queue LinkedIn task polls", extra={"error": str(error)})
+                failed += [incoming.message_id for _, incomings in chunk for incoming in incomings]
+                continue
+            for failure in response.get("Failed", []):
+                _, incomings = chunk[int(failure["Id"])]
+                failed += [incoming.message_id for incoming in incomings]
+                logger.warning("could not queue a LinkedIn task poll", extra={"failure": failure})
+        return failed
+
+    # --- failures -------------------------------------------------------------------------------
+
+    def _retry_later(
+        self, incomings: list[Incoming], message: ChannelMessage | TaskPoll, reason: str
+    ) -> list[str]:
+        """Hand the messages back to SQS, noting why on the channel (`last_error`) and in the log."""
+        self.state.note(
+            message.posting_id,
+            "linkedin",
+            message.content_hash,
+            message.action,
+            entry_set={"last_error": reason},
+        )
+        receives = max(incoming.receive_count for incoming in incomings)
+        logger.warning(
+            "LinkedIn delivery goes back to the queue",
+            extra={
+                "posting_id": message.posting_id,
+                "reason": reason,
+                "receive_count": receives,
+                "message_ids": [incoming.message_id for incoming in incomings],
+            },
+        )
+        self.outcomes["retry"] += 1
+        return [incoming.message_id for incoming in incomings]
 
     @classmethod
-    def from_environment(cls, s3: Any, dynamodb: Any) -> LinkedInRecorder:
+    def from_environment(
+        cls, s3: Any, dynamodb: Any, sqs: Any, client: Callable[[], LinkedInClient], submit: Submit
+    ) -> LinkedInApiPublisher:
+        table = os.environ["STATE_TABLE"]
+        return cls(
+            s3=s3,
+            state=StateTable(dynamodb, table),
+            dynamodb=dynamodb,
+            table_name=table,
+            sqs=sqs,
+            queue_url=os.environ["LINKEDIN_QUEUE_URL"],
+            client=client,
+            submit=submit,
+        )
+
+    def configure(self) -> None:
+        """Per invocation: the poll settings of the environment (the embedded runtime runs several)."""
+        self.queue_url = os.environ["LINKEDIN_QUEUE_URL"]
+        self.poll_delay_seconds = int(
+            os.environ.get("LINKEDIN_TASK_POLL_DELAY_SECONDS", DEFAULT_POLL_DELAY_SECONDS)
+        )
+        self.poll_attempts = int(os.environ.get("LINKEDIN_TASK_POLL_ATTEMPTS", DEFAULT_POLL_ATTEMPTS))
+
+
+def _is_linkedin_error(error: Exception) -> bool:
+    from syndicate.adapters.linkedin_api import LinkedInError  # noqa: PLC0415 - see TYPE_CHECKING
+
+    return isinstance(error, LinkedInError)
+
+
+@dataclass
+class LinkedInFeedPublisher(PublisherBase):
+    feed_bucket: str = ""
+    changed: set[str] = field(default_factory=set)  # posting ids this invocation changed
+
+    def apply(self, message: ChannelMessage) -> str:
+        if not self.is_current(message):
+            return "superseded"
+        if message.action == "upsert":
+            if not isinstance(message.payload, list):
+                raise ValueError(
+                    "the message holds no LinkedIn feed job (rendered while LINKEDIN_DELIVERY was 'api'?)"
+                )
+            self.changed.add(message.posting_id)
+            jobs = json.dumps(message.payload, ensure_ascii=False)
+            self.state.mark(
+                message.posting_id,
+                "linkedin",
+                message.content_hash,
+                states.PUBLISHED,
+                action=message.action,
+                extra_set={LINKEDIN_FEED.jobs: jobs, LINKEDIN_FEED.flag: "open"},
+            )
+            return "published"
+        self.changed.add(message.posting_id)
+        self.state.mark(
+            message.posting_id,
+            "linkedin",
+            message.content_hash,
+            states.REMOVED,
+            action=message.action,
+            remove=(LINKEDIN_FEED.jobs, LINKEDIN_FEED.flag),
+        )
+        return "removed"
+
+    def rebuild_feed(self) -> None:
+        """The feed holds every open LinkedIn job and only those (LinkedIn closes what leaves it)."""
+
+        def write(jobs: Iterator[dict[str, Any]], out: Any) -> int:
+            return linkedin_feed.write_feed(jobs, out, last_build=self.now())
+
+        self.rebuild_shared_feed(LINKEDIN_FEED, self.changed, self.feed_bucket, FEED_KEY, write)
+
+    @classmethod
+    def from_environment(cls, s3: Any, dynamodb: Any) -> LinkedInFeedPublisher:
         table = os.environ["STATE_TABLE"]
         return cls(
             s3=s3,

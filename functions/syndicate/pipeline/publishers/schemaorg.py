@@ -23,6 +23,11 @@ class SchemaOrgPublisher(PublisherBase):
     site_bucket: str = ""
     site_base_url: str = "https://jobs.example.org/"
 
+    def page_url(self, posting_id: str) -> str:
+        """The job page's public URL (what the sitemap lists and Google is told about)."""
+        base = self.site_base_url if self.site_base_url.endswith("/") else self.site_base_url + "/"
+        return f"{base}{PAGES_PREFIX}{posting_id}.html"
+
     def apply(self, message: ChannelMessage) -> str:
         if not self.is_current(message):
             return "superseded"
@@ -34,11 +39,15 @@ class SchemaOrgPublisher(PublisherBase):
             )
             document = schemaorg.jsonld_document(message.payload["jsonld"])
             storage.put_text(self.s3, self.site_bucket, jsonld_key, document, "application/ld+json")
-            self.state.mark(message.posting_id, "schemaorg", message.content_hash, states.PUBLISHED)
+            self.state.mark(
+                message.posting_id, "schemaorg", message.content_hash, states.PUBLISHED, action=message.action
+            )
             return "published"
         storage.delete(self.s3, self.site_bucket, page_key)
         storage.delete(self.s3, self.site_bucket, jsonld_key)
-        self.state.mark(message.posting_id, "schemaorg", message.content_hash, states.REMOVED)
+        self.state.mark(
+            message.posting_id, "schemaorg", message.content_hash, states.REMOVED, action=message.action
+        )
         return "removed"
 
     def rebuild_sitemap(self) -> None:
@@ -58,6 +67,11 @@ class SchemaOrgPublisher(PublisherBase):
                 ),
                 "application/xml",
             )
+
+    def configure(self) -> None:
+        """Per invocation: the site of the environment (the embedded runtime runs several stacks)."""
+        self.site_bucket = os.environ["SITE_BUCKET"]
+        self.site_base_url = os.environ.get("SITE_BASE_URL", self.site_base_url)
 
     @classmethod
     def from_environment(cls, s3: Any, dynamodb: Any) -> SchemaOrgPublisher:

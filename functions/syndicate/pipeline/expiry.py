@@ -1,0 +1,178 @@
+"""Expiry: take down every open posting whose `valid_through` has passed, on every channel it is (or may
+still be) on, through the same channel queues as any other take-down.
+
+The ingest puts a posting in the sparse expiry index (`expires_at` = its `valid_through`) while it is
+open, not yet expired and live somewhere; a newer version replaces or removes the entry. A run (the
+scheduled ExpiryFunction) queries the index for `expires_at <= now` and, for each posting:
+1. reads the item again, strongly consistent (the index lags), and goes on only if it still expires;
+2. records a `remove` (state `pending`, reason "valid_through has passed") for each channel that is
+   live or whose last delivery failed, on the condition that the item still holds the version it
+   read (a version ingested meanwhile wins, and is decided by the ingest);
+3. queues a remove message per such channel (and again any `pending` remove a crashed run left);
+4. takes the posting out of the index once its messages are queued.
+So a second run sends nothing: the index no longer lists the posting, and if the index still shows it
+the item does not. A run that crashes between 2 and 4 leaves the posting in the index with `pending`
+removes, which the next run queues. The publishers take a `remove` of the same content as the
+`upsert` before it apart (they check hash and action), and render the take-down from the state: the
+LinkedIn CLOSE re-sends the job element LinkedIn last accepted (kept in the item), Indeed's feed and
+LinkedIn's XML feed drop the posting, the job page is deleted and Google told.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from aws_lambda_powertools import Logger
+
+from syndicate.adapters.queues import ChannelQueues, SendOutcome
+from syndicate.adapters.state import StateTable, Version, time_text
+from syndicate.core.model import CHANNELS, Channel
+from syndicate.pipeline import plan as planning
+from syndicate.pipeline.messages import ChannelMessage
+
+REASON: Final = "valid_through has passed"
+SOURCE: Final = "expiry"
+MAX_RACE_RETRIES: Final = 5
+FLUSH_EVERY: Final = 25  # postings whose messages are queued before they leave the index
+RESERVE_SECONDS: Final = 30.0  # stop taking new postings with less time left (the next run goes on)
+
+logger = Logger(child=True)
+
+
+@dataclass
+class ExpiryStats:
+    expired: int = 0
+    queued: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    stopped_early: bool = False
+
+
+class Expiry:
+    def __init__(
+        self,
+        state: StateTable,
+        queues_factory: Callable[[Callable[[SendOutcome], None]], ChannelQueues],
+        time_left: Callable[[], float] = lambda: float("inf"),
+    ) -> None:
+        self._state = state
+        self._queues_factory = queues_factory
+        self._time_left = time_left
+
+    def run(self, now: datetime) -> ExpiryStats:
+        stats = ExpiryStats()
+        now_text = time_text(now)
+
+        def sent(outcome: SendOutcome) -> None:
+            message = outcome.message
+            state = planning.QUEUED if outcome.error is None else planning.FAILED
+            self._state.mark(
+                message.posting_id,
+                message.channel,
+                message.content_hash,
+                state,
+                action=message.action,
+                reason=outcome.error,  # None keeps REASON
+            )
+            if outcome.error is None:
+                stats.queued[message.channel] = stats.queued.get(message.channel, 0) + 1
+            else:
+                stats.failed += 1
+
+        queues = self._queues_factory(sent)
+        waiting: list[tuple[str, Version]] = []
+        for posting_id in self._state.expired_postings(now_text):
+            if self._time_left() < RESERVE_SECONDS:
+                stats.stopped_early = True
+                break
+            decided = self._take_down(posting_id, now_text)
+            if decided is None:
+                continue
+            messages, version = decided
+            for message in messages:
+                queues.add(message)
+            waiting.append((posting_id, version))
+            stats.expired += 1
+            logger.info(
+                "posting expired", extra={"posting_id": posting_id, "channels": [m.channel for m in messages]}
+            )
+            if len(waiting) >= FLUSH_EVERY:
+                self._settle(queues, waiting)
+        self._settle(queues, waiting)
+        return stats
+
+    def _settle(self, queues: ChannelQueues, waiting: list[tuple[str, Version]]) -> None:
+        """Queue what is pending, then let those postings leave the index (never before)."""
+        queues.flush()
+        for posting_id, version in waiting:
+            self._state.leave_expiry_index(posting_id, version)
+        waiting.clear()
+
+    def _take_down(self, posting_id: str, now_text: str) -> tuple[list[ChannelMessage], Version] | None:
+        for _ in range(MAX_RACE_RETRIES):
+            item = self._state.get(posting_id)
+            if item is None:
+                return None
+            expires_at = item.get("expires_at")
+            if not expires_at or str(expires_at) > now_text:
+                return None  # the index lagged behind a newer version, or another run was first
+            version = Version.of_item(item)
+            content_hash = str(item["content_hash"])
+            removals: dict[Channel, dict[str, Any]] = {}
+            again: list[Channel] = []
+            for channel in CHANNELS:
+                entry: Mapping[str, Any] = item.get("channels", {}).get(channel, {})
+                if planning.may_be_on(item, channel):
+                    removals[channel] = {
+                        "state": planning.PENDING,
+                        "hash": content_hash,
+                        "action": "remove",
+                        "reason": REASON,
+                    }
+                elif entry.get("state") == planning.PENDING and entry.get("action") == "remove":
+                    again.append(channel)  # decided by a run that did not get to queue it
+            if removals and not self._state.record_takedown(posting_id, version, content_hash, removals):
+                continue  # the item changed under us: read it again
+            messages = [
+                ChannelMessage(
+                    posting_id=posting_id,
+                    channel=channel,
+                    action="remove",
+                    content_hash=content_hash,
+                    upload_order=version.upload_order,
+                    source=SOURCE,
+                )
+                for channel in [*removals, *again]
+            ]
+            return messages, version
+        raise RuntimeError(f"posting {posting_id}: state kept changing under {MAX_RACE_RETRIES} attempts")
+
+
+@dataclass
+class ExpiryService:
+    sqs: Any
+    state: StateTable
+    queue_urls: Mapping[Channel, str]
+
+    @classmethod
+    def from_environment(cls, sqs: Any, dynamodb: Any) -> ExpiryService:
+        return cls(
+            sqs=sqs,
+            state=StateTable(dynamodb, os.environ["STATE_TABLE"]),
+            queue_urls={
+                "linkedin": os.environ["LINKEDIN_QUEUE_URL"],
+                "indeed": os.environ["INDEED_QUEUE_URL"],
+                "schemaorg": os.environ["SCHEMAORG_QUEUE_URL"],
+            },
+        )
+
+    def queues(self, on_sent: Callable[[SendOutcome], None]) -> ChannelQueues:
+        # A take-down carries no payload (the publishers render it from the state), so it never
+        # outgrows a queue message and never travels in S3: no bucket, no S3 client, no S3 permission.
+        return ChannelQueues(self.sqs, None, self.queue_urls, "", on_sent)
+
+    def run(self, now: datetime, time_left: Callable[[], float]) -> ExpiryStats:
+        return Expiry(self.state, self.queues, time_left).run(now)

@@ -1,0 +1,146 @@
+"""Tell Google about the job pages a schema.org batch created, changed or removed (Indexing API).
+
+Called once per batch, after every message was applied and the sitemap rebuilt: URL_UPDATED for each
+page written, URL_DELETED for each page deleted, in batch calls of at most 100 (the client's). The
+notices come from every message of the batch whose outcome is `published` or `removed`, whether the
+page was written now or by an earlier delivery of the same message (its outcome then comes from the
+idempotency record): a notification that failed is therefore sent again when its message comes back,
+and sending one twice is harmless ("this URL changed").
+
+What did not settle (out of time, throttled or failing past the retries, a token that cannot be had)
+hands its messages back to SQS as batch item failures, so they come back and notify again, and after
+the queue's 5 receives wait in its dead-letter queue with the reason logged and noted as the channel's
+`last_error`. A notification Google refuses for good (400, 403: e.g. a site the service account does
+not own) is noted as `last_error` on the posting and not retried: sending it again cannot help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Final
+
+from aws_lambda_powertools import Logger
+
+from syndicate.adapters.state import StateTable, time_text
+from syndicate.pipeline.messages import ChannelMessage
+
+if TYPE_CHECKING:  # google-auth and requests load only where notifications are enabled
+    from syndicate.adapters.google_indexing import IndexingClient, NotificationResult
+
+UPDATED: Final = "URL_UPDATED"
+DELETED: Final = "URL_DELETED"
+RETRY_STATUSES: Final = frozenset({401, 429, 500, 502, 503, 504})
+
+logger = Logger(child=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """The notification one applied message calls for."""
+
+    message_id: str
+    message: ChannelMessage
+    url: str
+    kind: str  # URL_UPDATED or URL_DELETED
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.url, self.kind)
+
+
+def notice_for(message_id: str, message: ChannelMessage, outcome: str, page_url: str) -> Notice | None:
+    if outcome == "published":
+        return Notice(message_id, message, page_url, UPDATED)
+    if outcome == "removed":
+        return Notice(message_id, message, page_url, DELETED)
+    return None  # superseded: the newer version's message notifies
+
+
+class GoogleNotifier:
+    def __init__(self, state: StateTable, client: Callable[[], IndexingClient]) -> None:
+        self._state = state
+        self._client = client
+
+    def notify(self, notices: Sequence[Notice], deadline: Callable[[], float]) -> list[str]:
+        """Publish the notices; returns the ids of the messages to hand back to SQS."""
+        from syndicate.adapters.google_indexing import IndexingError  # noqa: PLC0415 - see TYPE_CHECKING
+
+        if not notices:
+            return []
+        by_key: dict[tuple[str, str], list[Notice]] = {}
+        for notice in notices:
+            by_key.setdefault(notice.key, []).append(notice)
+        wanted = list(by_key)
+        pending: list[tuple[str, str]] = []
+        reason = ""
+        try:
+            results: Sequence[NotificationResult] = self._client().publish(
+                [(url, kind) for url, kind in wanted],  # type: ignore[misc]  # kinds are the two literals
+                deadline=deadline,
+            )
+        except IndexingError as error:
+            results = error.completed
+            pending = [(url, str(kind)) for url, kind in error.pending]
+            reason = (
+                f"Google Indexing API did not answer every notification ({type(error).__name__}): {error}"
+            )
+        except ValueError as error:  # a URL the API cannot take (the site base URL): never retryable
+            for key in wanted:
+                self._note_refused(by_key[key], f"cannot notify Google Indexing API: {error}")
+            return []
+        failed: list[str] = []
+        for result in results:
+            group = by_key.get((result.url, str(result.type)), [])
+            if result.ok:
+                self._note_notified(group)
+            elif result.status in RETRY_STATUSES:
+                failed += self._retry_later(
+                    group, f"Google Indexing API answered {result.status} for {result.url}: {result.error}"
+                )
+            else:
+                refused = f"{result.status} {result.error}"
+                self._note_refused(
+                    group, f"Google Indexing API refused {result.type} for {result.url}: {refused}"
+                )
+        for key in pending:
+            failed += self._retry_later(by_key[key], reason)
+        return failed
+
+    def _note_notified(self, notices: list[Notice]) -> None:
+        stamp = time_text(datetime.now(UTC))
+        for notice in notices:
+            message = notice.message
+            self._state.note(
+                message.posting_id,
+                "schemaorg",
+                message.content_hash,
+                message.action,
+                entry_set={"notified": f"{notice.kind} {stamp}"},
+                entry_remove=("last_error",),
+            )
+
+    def _note_refused(self, notices: list[Notice], reason: str) -> None:
+        for notice in notices:
+            message = notice.message
+            self._state.note(
+                message.posting_id, "schemaorg", message.content_hash, message.action,
+                entry_set={"last_error": reason},
+            )  # fmt: skip
+            logger.warning(
+                "Google refused a notification", extra={"posting_id": message.posting_id, "reason": reason}
+            )
+
+    def _retry_later(self, notices: list[Notice], reason: str) -> list[str]:
+        for notice in notices:
+            message = notice.message
+            self._state.note(
+                message.posting_id, "schemaorg", message.content_hash, message.action,
+                entry_set={"last_error": reason},
+            )  # fmt: skip
+            logger.warning(
+                "Google notification goes back to the queue",
+                extra={"posting_id": message.posting_id, "url": notice.url, "reason": reason},
+            )
+        return [notice.message_id for notice in notices]
