@@ -27,6 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.adapters.channel_clients import ChannelClients
 from syndicate.handlers import idempotency
+from syndicate.handlers.batch import add_failures, seconds_left
 from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import load_message
@@ -37,9 +38,6 @@ from syndicate.pipeline.publishers.linkedin import (
     answer_dict,
     read_incoming,
 )
-
-# Seconds kept back from the function's time for recording answers and reporting failures.
-DEADLINE_MARGIN_SECONDS = 5.0
 
 logger = Logger()
 tracer = Tracer()
@@ -110,7 +108,7 @@ def feed_record(record: SQSRecord) -> str:
 def through_api(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     api.configure()
     client = clients.linkedin()
-    client.set_deadline(lambda: context.get_remaining_time_in_millis() / 1000.0 - DEADLINE_MARGIN_SECONDS)
+    client.set_deadline(seconds_left(context))
     _batch.clear()
     response = process_partial_response(
         event=event, record_handler=read_record, processor=processor, context=context
@@ -118,11 +116,7 @@ def through_api(event: dict[str, Any], context: LambdaContext) -> PartialItemFai
     failed = api.deliver(_batch)
     for outcome, count in api.outcomes.items():
         metrics.add_metric(f"LinkedIn{outcome.capitalize()}", MetricUnit.Count, count)
-    known = {item["itemIdentifier"] for item in response["batchItemFailures"]}
-    response["batchItemFailures"] += [
-        {"itemIdentifier": id_} for id_ in dict.fromkeys(failed) if id_ not in known
-    ]
-    return response
+    return add_failures(response, failed)
 
 
 def through_feed(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:

@@ -21,14 +21,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.adapters.channel_clients import ChannelClients
 from syndicate.handlers import idempotency
+from syndicate.handlers.batch import add_failures, seconds_left
 from syndicate.pipeline.delivery import google_indexing_enabled
 from syndicate.pipeline.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import load_message
 from syndicate.pipeline.publishers.google import GoogleNotifier, Notice, notice_for
 from syndicate.pipeline.publishers.schemaorg import SchemaOrgPublisher
-
-# Seconds kept back from the function's time for recording results and reporting failures.
-DEADLINE_MARGIN_SECONDS = 5.0
 
 logger = Logger()
 tracer = Tracer()
@@ -78,12 +76,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     )
     publisher.rebuild_sitemap()  # once per batch, never once per posting
     if google_indexing_enabled():
-        failed = notifier.notify(
-            _notices, lambda: context.get_remaining_time_in_millis() / 1000.0 - DEADLINE_MARGIN_SECONDS
-        )
+        failed = notifier.notify(_notices, seconds_left(context))
         metrics.add_metric("GoogleNotifications", MetricUnit.Count, len(_notices))
-        known = {item["itemIdentifier"] for item in response["batchItemFailures"]}
-        response["batchItemFailures"] += [
-            {"itemIdentifier": id_} for id_ in dict.fromkeys(failed) if id_ not in known
-        ]
+        add_failures(response, failed)
     return response
