@@ -15,6 +15,7 @@ one, whatever order events arrive in and however often:
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,8 +31,10 @@ INDEED_FEED_INDEX = "IndeedFeedIndex"
 INDEED_OPEN = "open"
 EXPIRY_INDEX = "ExpiryIndex"
 EXPIRY_OPEN = "open"  # the sparse index's one partition key value
-# Far beyond how long a global secondary index lags behind its table (usually under a second).
-RECENT_SECONDS = 300.0
+# Well beyond how long a global secondary index lags behind its table (usually under a second),
+# and short enough that the list stays small in a bulk upload (it is re-read on every rebuild).
+RECENT_SECONDS = 30.0
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
 
 
 def _now_text() -> str:
@@ -110,6 +113,32 @@ class StateTable:
             return []
         jobs: list[dict[str, Any]] = json.loads(item[feed.jobs])
         return jobs
+
+    def feed_jobs_of_many(self, feed: Feed, posting_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """`feed_jobs_of` for many postings, 100 per strongly consistent BatchGetItem call."""
+        ids = sorted(set(posting_ids))
+        found: dict[str, list[dict[str, Any]]] = {posting_id: [] for posting_id in ids}
+        for start in range(0, len(ids), BATCH_GET_LIMIT):
+            request: dict[str, Any] = {
+                self._table: {
+                    "Keys": [
+                        {"posting_id": {"S": posting_id}}
+                        for posting_id in ids[start : start + BATCH_GET_LIMIT]
+                    ],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "posting_id, #flag, #jobs",
+                    "ExpressionAttributeNames": {"#flag": feed.flag, "#jobs": feed.jobs},
+                }
+            }
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    if item.get(feed.flag, {}).get("S") == INDEED_OPEN and feed.jobs in item:
+                        found[item["posting_id"]["S"]] = json.loads(item[feed.jobs]["S"])
+                request = response.get("UnprocessedKeys") or {}  # throttled keys: ask again, politely
+                if request:
+                    time.sleep(0.1)
+        return found
 
     def remember_changes(
         self, name: str, changed: Iterable[str], now: float, keep_seconds: float = RECENT_SECONDS

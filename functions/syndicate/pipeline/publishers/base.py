@@ -57,13 +57,13 @@ class PublisherBase:
         """A feed holds every open job of its channel and only those: rebuilt whole from the state.
 
         The sparse index lists the postings in the feed, but index reads lag behind writes, so every
-        posting changed in the last minutes (by any invocation: the list is kept under the same
+        posting changed in the last seconds (by any invocation: the list is kept under the same
         lock) is read again from the table itself, strongly consistent, and wins over the index.
         """
         with self.lock(feed.name).held(LOCK_WAIT_SECONDS):
             recent = self.state.remember_changes(feed.name, changed, time.time())
             changed.clear()
-            fresh = {posting_id: self.state.feed_jobs_of(feed, posting_id) for posting_id in sorted(recent)}
+            fresh = self.state.feed_jobs_of_many(feed, recent)
 
             def jobs() -> Iterator[dict[str, Any]]:
                 for posting_id, posting_jobs in self.state.feed_entries(feed):
