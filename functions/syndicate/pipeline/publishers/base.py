@@ -3,6 +3,7 @@ checking it is still current, and the lease lock for shared documents."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,12 @@ class PublisherBase:
     dynamodb: Any
     table_name: str
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @staticmethod
+    def stores_from_environment(s3: Any, dynamodb: Any) -> dict[str, Any]:
+        """The clients and the state table every publisher is built with (STATE_TABLE from env)."""
+        table = os.environ["STATE_TABLE"]
+        return {"s3": s3, "state": StateTable(dynamodb, table), "dynamodb": dynamodb, "table_name": table}
 
     def is_current(self, message: ChannelMessage) -> bool:
         """The state still holds this message's content and action for its channel: a newer version,

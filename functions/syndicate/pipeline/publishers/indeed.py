@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from syndicate.adapters.state import INDEED, INDEED_OPEN, StateTable
+from syndicate.adapters.state import INDEED, INDEED_OPEN
 from syndicate.core.channels import indeed
 from syndicate.pipeline import plan as states
 from syndicate.pipeline.messages import ChannelMessage
@@ -68,12 +68,8 @@ class IndeedPublisher(PublisherBase):
 
     @classmethod
     def from_environment(cls, s3: Any, dynamodb: Any) -> IndeedPublisher:
-        table = os.environ["STATE_TABLE"]
         return cls(
-            s3=s3,
-            state=StateTable(dynamodb, table),
-            dynamodb=dynamodb,
-            table_name=table,
+            **cls.stores_from_environment(s3, dynamodb),
             feed_bucket=os.environ["FEED_BUCKET"],
             publisher_name=os.environ.get("FEED_PUBLISHER", "Syndicate"),
             publisher_url=os.environ.get("FEED_PUBLISHER_URL", "https://example.org/"),

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from aws_lambda_powertools import Logger
 
-from syndicate.adapters.state import LINKEDIN_FEED, StateTable
+from syndicate.adapters.state import LINKEDIN_FEED
 from syndicate.core.channels import linkedin, linkedin_feed
 from syndicate.pipeline import plan as states
 from syndicate.pipeline.delivery import CLOSED, LISTED, linkedin_listing, linkedin_operation
@@ -452,12 +452,8 @@ class LinkedInApiPublisher(PublisherBase):
     def from_environment(
         cls, s3: Any, dynamodb: Any, sqs: Any, client: Callable[[], LinkedInClient], submit: Submit
     ) -> LinkedInApiPublisher:
-        table = os.environ["STATE_TABLE"]
         return cls(
-            s3=s3,
-            state=StateTable(dynamodb, table),
-            dynamodb=dynamodb,
-            table_name=table,
+            **cls.stores_from_environment(s3, dynamodb),
             sqs=sqs,
             queue_url=os.environ["LINKEDIN_QUEUE_URL"],
             client=client,
@@ -524,11 +520,7 @@ class LinkedInFeedPublisher(PublisherBase):
 
     @classmethod
     def from_environment(cls, s3: Any, dynamodb: Any) -> LinkedInFeedPublisher:
-        table = os.environ["STATE_TABLE"]
         return cls(
-            s3=s3,
-            state=StateTable(dynamodb, table),
-            dynamodb=dynamodb,
-            table_name=table,
+            **cls.stores_from_environment(s3, dynamodb),
             feed_bucket=os.environ["FEED_BUCKET"],
         )

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from syndicate.adapters import storage
-from syndicate.adapters.state import StateTable
 from syndicate.core.channels import schemaorg, sitemap
 from syndicate.pipeline import plan as states
 from syndicate.pipeline.messages import ChannelMessage
@@ -75,12 +74,8 @@ class SchemaOrgPublisher(PublisherBase):
 
     @classmethod
     def from_environment(cls, s3: Any, dynamodb: Any) -> SchemaOrgPublisher:
-        table = os.environ["STATE_TABLE"]
         return cls(
-            s3=s3,
-            state=StateTable(dynamodb, table),
-            dynamodb=dynamodb,
-            table_name=table,
+            **cls.stores_from_environment(s3, dynamodb),
             site_bucket=os.environ["SITE_BUCKET"],
             site_base_url=os.environ.get("SITE_BASE_URL", "https://jobs.example.org/"),
         )
