@@ -53,4 +53,5 @@ def render_payload(
     if channel == "indeed":
         return indeed.render_jobs(posting)
     jsonld = schemaorg.render(posting)
-    return {"jsonld": jsonld, "page": schemaorg.job_page(posting, jsonld)}
+    # The page itself is rendered by the publisher, where it is stored: smaller messages, less ingest.
+    return {"jsonld": jsonld, "page_facts": schemaorg.page_facts(posting)}

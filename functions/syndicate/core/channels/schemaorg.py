@@ -515,18 +515,36 @@ _CSS = (
 )
 
 
+def page_facts(posting: Posting) -> dict[str, Any]:
+    """What the job page shows besides the JSON-LD: small and JSON-safe, so the page can be
+    rendered where it is published (`render_page`) rather than travel through the queue."""
+    return {
+        "title": posting.title,
+        "organization": posting.hiring_organization.name,
+        "url": posting.url,
+        "workplace": posting.workplace,
+        "categories": list(posting.categories),
+        "apply_url": posting.apply_url,
+    }
+
+
 def job_page(posting: Posting, jsonld: Mapping[str, Any]) -> str:
-    """The job's own HTML5 page, carrying `jsonld` in <head> and showing everything it states.
+    """The job's own HTML5 page, carrying `jsonld` in <head> and showing everything it states."""
+    return render_page(jsonld, page_facts(posting))
+
+
+def render_page(jsonld: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+    """The job page from its JSON-LD and `page_facts`.
 
     Values are read from `jsonld` (so an overlay's changes are visible too), falling back to the
-    posting; every text is escaped, links are kept only with http(s) URLs, and the description
+    facts; every text is escaped, links are kept only with http(s) URLs, and the description
     goes through the schema.org sanitizer again because `jsonld` may come from anywhere.
     """
-    title = _text(jsonld.get("title")) or posting.title
+    title = _text(jsonld.get("title")) or _text(facts.get("title"))
     org = jsonld.get("hiringOrganization")
     org_map: Mapping[str, Any] = org if isinstance(org, Mapping) else {}
-    org_name = _text(org_map.get("name")) or posting.hiring_organization.name
-    canonical = _http_url(jsonld.get("url")) or _http_url(posting.url)
+    org_name = _text(org_map.get("name")) or _text(facts.get("organization"))
+    canonical = _http_url(jsonld.get("url")) or _http_url(facts.get("url"))
     head = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -539,7 +557,8 @@ def job_page(posting: Posting, jsonld: Mapping[str, Any]) -> str:
         head.append(f'<link rel="canonical" href="{_e(canonical)}">')
     head += [f"<style>{_CSS}</style>", jsonld_script(jsonld), "</head>"]
     body = ["<body>", "<main>", "<article>", "<header>", _org_line(org_map, org_name)]
-    body += [f"<h1>{_e(title)}</h1>", _facts(posting, jsonld), _apply_link(posting), "</header>"]
+    apply_link = _apply_link(facts.get("apply_url"))
+    body += [f"<h1>{_e(title)}</h1>", _facts(facts, jsonld), apply_link, "</header>"]
     description = jsonld.get("description")
     if isinstance(description, str) and description.strip():
         cleaned = sanitize.SCHEMAORG.render(sanitize.canonical(description))
@@ -550,9 +569,9 @@ def job_page(posting: Posting, jsonld: Mapping[str, Any]) -> str:
         ("skills", "Skills"),
     ):
         body.append(_list_section(heading, _texts(jsonld.get(prop))))
-    body.append(_list_section("Categories", list(posting.categories)))
+    body.append(_list_section("Categories", _texts(facts.get("categories"))))
     body.append(_more_details(jsonld))
-    body += [_apply_link(posting), _footer(jsonld, org_name), "</article>", "</main>", "</body>"]
+    body += [apply_link, _footer(jsonld, org_name), "</article>", "</main>", "</body>"]
     return "\n".join(part for part in [*head, *body, "</html>"] if part) + "\n"
 
 
@@ -603,9 +622,9 @@ def _org_line(org: Mapping[str, Any], name: str) -> str:
     return f'<p class="org">{image}<span>{label}</span></p>'
 
 
-def _facts(posting: Posting, jsonld: Mapping[str, Any]) -> str:
+def _facts(facts: Mapping[str, Any], jsonld: Mapping[str, Any]) -> str:
     telecommute = jsonld.get("jobLocationType") == "TELECOMMUTE"
-    workplace = "Remote" if telecommute else _WORKPLACE_LABELS.get(posting.workplace, "")
+    workplace = "Remote" if telecommute else _WORKPLACE_LABELS.get(str(facts.get("workplace")), "")
     locations: list[str] = []
     if telecommute:
         countries = [_country_name(c) for c in _texts(jsonld.get("applicantLocationRequirements"))]
@@ -710,8 +729,8 @@ def _experience_text(value: Any) -> str:
     return f"At least {months:g} month{'s' if months != 1 else ''}"
 
 
-def _apply_link(posting: Posting) -> str:
-    target = _http_url(posting.apply_url)
+def _apply_link(apply_url: Any) -> str:
+    target = _http_url(apply_url)
     if not target:
         return ""
     return f'<p><a class="apply" href="{_e(target)}" rel="noopener">Apply for this job</a></p>'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,9 +34,8 @@ class SchemaOrgPublisher(PublisherBase):
         page_key = f"{PAGES_PREFIX}{message.posting_id}.html"
         jsonld_key = f"{JSONLD_PREFIX}{message.posting_id}.json"
         if message.action == "upsert":
-            storage.put_text(
-                self.s3, self.site_bucket, page_key, message.payload["page"], "text/html; charset=utf-8"
-            )
+            page = job_page_of(message.payload)
+            storage.put_text(self.s3, self.site_bucket, page_key, page, "text/html; charset=utf-8")
             document = schemaorg.jsonld_document(message.payload["jsonld"])
             storage.put_text(self.s3, self.site_bucket, jsonld_key, document, "application/ld+json")
             self.state.mark(
@@ -79,3 +79,11 @@ class SchemaOrgPublisher(PublisherBase):
             site_bucket=os.environ["SITE_BUCKET"],
             site_base_url=os.environ.get("SITE_BASE_URL", "https://jobs.example.org/"),
         )
+
+
+def job_page_of(payload: Mapping[str, Any]) -> str:
+    """The page a schema.org message stands for. Messages queued before pages were rendered here
+    carry the page itself; they are still honoured."""
+    if "page" in payload:
+        return str(payload["page"])
+    return schemaorg.render_page(payload["jsonld"], payload.get("page_facts", {}))
