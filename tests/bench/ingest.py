@@ -175,6 +175,8 @@ class KeptState(_CountingState):
         status: str,
         source: str,
         plans: tuple[ChannelPlan, ...],
+        valid_through: str | None = None,
+        expires_at: str | None = None,
     ) -> bool:
         self.calls["record_version"] += 1
         current = self.get(posting_id)
@@ -191,11 +193,13 @@ class KeptState(_CountingState):
             "posting_status": status,
             "source": source,
             "last_seen": _now_text(),
+            "valid_through": valid_through or "",
+            "expires_at": expires_at or "",
             "channels": {
                 plan.channel: {
                     "state": plan.state,
                     "hash": content_hash,
-                    "action": plan.action or "",
+                    "action": plan.recorded_action,
                     "reason": plan.reason,
                     "updated": _now_text(),
                 }
@@ -212,9 +216,11 @@ class KeptState(_CountingState):
         content_hash: str,
         state: str,
         *,
-        reason: str = "",
+        action: str | None = None,
+        reason: str | None = None,
         extra_set: Mapping[str, Any] | None = None,
         remove: tuple[str, ...] = (),
+        entry_set: Mapping[str, Any] | None = None,
     ) -> bool:
         self.calls["mark"] += 1
         item = self.get(posting_id)
@@ -222,7 +228,12 @@ class KeptState(_CountingState):
         entry = (item or {}).get("channels", {}).get(channel)
         if item is None or entry is None or entry.get("hash") != content_hash:
             return False
-        entry |= {"state": state, "reason": reason, "updated": _now_text()}
+        if action is not None and entry.get("action", action) != action:
+            return False
+        entry |= {"state": state, "updated": _now_text(), **(entry_set or {})}
+        if reason is not None:
+            entry["reason"] = reason
+        entry.pop("last_error", None)
         item |= dict(extra_set or {})
         for name in remove:
             item.pop(name, None)
