@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from syndicate.core.channels import linkedin, linkedin_feed
 from syndicate.core.description import build_description
 from syndicate.core.model import Location, Organization, Posting, Salary
+from tests.strategies import HOSTILE_TEXT
 
 POSTED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
@@ -457,26 +458,7 @@ def test_feed_jobs_is_lazy() -> None:
 
 # --- properties -------------------------------------------------------------------------------
 
-_NASTY = st.sampled_from(
-    [
-        "]]>",
-        "]]",
-        "]",
-        ">",
-        "<![CDATA[",
-        "</title>",
-        "<job>",
-        "&",
-        "&amp;",
-        "&nbsp;",
-        "\r\n",
-        "\r",
-        "\x00",
-        "\ufffe",
-    ]
-)
-_ANY_CHAR = st.characters(exclude_categories=())  # includes lone surrogates and control characters
-TEXT = st.lists(st.one_of(_ANY_CHAR, _NASTY), max_size=40).map("".join)
+TEXT = HOSTILE_TEXT
 
 
 @settings(max_examples=200, deadline=None)
