@@ -45,7 +45,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, Self
+from typing import Any, Final, Self
 from urllib.parse import quote, unquote
 
 import requests
@@ -117,17 +117,8 @@ class LinkedInProtocolError(LinkedInError):
     """LinkedIn's answer does not have the documented shape."""
 
 
-class LambdaContextLike(Protocol):
-    def get_remaining_time_in_millis(self) -> int: ...
-
-
 def no_deadline() -> float:
     return float("inf")
-
-
-def lambda_deadline(context: LambdaContextLike, margin_seconds: float = 5.0) -> Callable[[], float]:
-    """Seconds left in this invocation minus a margin for reporting results back."""
-    return lambda: context.get_remaining_time_in_millis() / 1000.0 - margin_seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +326,7 @@ class LinkedInClient:
         self.tokens = TokenProvider(self.session, credentials, token_url, refresh_margin=token_refresh_margin)
 
     def set_deadline(self, deadline: Callable[[], float]) -> None:
-        """E.g. `lambda_deadline(context)` at the start of each invocation."""
+        """Seconds this invocation may still spend; e.g. `handlers.batch.seconds_left(context)`."""
         self._deadline = deadline
 
     def close(self) -> None:

@@ -102,10 +102,6 @@ class StateTable:
                 if not item["posting_id"]["S"].startswith("#"):  # lock items, never postings
                     yield _from_dynamo(item)
 
-    def indeed_jobs_of(self, posting_id: str) -> list[dict[str, str]]:
-        """One posting's Indeed jobs from the base table (strongly consistent); [] when off Indeed."""
-        return self.feed_jobs_of(INDEED, posting_id)
-
     def feed_jobs_of(self, feed: Feed, posting_id: str) -> list[dict[str, Any]]:
         """One posting's jobs in `feed` from the base table (strongly consistent); [] when not in it."""
         item = self.get(posting_id) or {}
@@ -155,10 +151,6 @@ class StateTable:
             Item=key | {"changes": {"M": {k: {"N": f"{at:.3f}"} for k, at in recent.items()}}},
         )
         return set(recent)
-
-    def indeed_feed_entries(self) -> Iterator[tuple[str, list[dict[str, str]]]]:
-        """(posting id, its jobs) for every posting on Indeed, from the sparse index, page by page."""
-        return self.feed_entries(INDEED)
 
     def feed_entries(self, feed: Feed) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         """(posting id, its jobs) for every posting in `feed`, from its sparse index, page by page.

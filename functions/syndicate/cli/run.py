@@ -30,7 +30,6 @@ from syndicate.pipeline import plan as states
 from syndicate.pipeline.ingest_service import REPORTS_PREFIX
 
 TEMPLATE_ENV = "SYNDICATE_TEMPLATE"
-FINAL_STATES = frozenset({states.PUBLISHED, states.REMOVED, states.SKIPPED, states.FAILED})
 
 
 def find_template() -> Path:

@@ -15,7 +15,3 @@ def parse_instant(value: str, *, end_of_day: bool = False) -> datetime:
     if parsed.tzinfo is None:  # the schema requires an offset; guard for direct callers
         raise ValueError(f"{value!r} has no UTC offset")
     return parsed.astimezone(UTC)
-
-
-def epoch_millis(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)

@@ -12,6 +12,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
+from syndicate.pipeline.messages import IDEMPOTENCY_FIELDS
+
 # Longer than SQS can keep a message (14 days), so any redelivery finds the stored result.
 RETENTION_SECONDS = 14 * 24 * 3600
 
@@ -25,7 +27,7 @@ def per_message_config() -> IdempotencyConfig:
     """One publish per (posting, channel, content, action, version): a redelivery returns the stored
     result (see ChannelMessage.idempotency_key for why the version is part of it)."""
     return IdempotencyConfig(
-        event_key_jmespath="[posting_id, channel, content_hash, action, upload_order]",
+        event_key_jmespath="[" + ", ".join(IDEMPOTENCY_FIELDS) + "]",
         expires_after_seconds=RETENTION_SECONDS,
         raise_on_no_idempotency_key=True,
     )

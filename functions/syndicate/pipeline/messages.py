@@ -17,6 +17,8 @@ from syndicate.core.model import Channel
 
 Action = Literal["upsert", "remove"]
 MESSAGE_VERSION = 1
+# What makes one publish: the publishers' Powertools idempotency keys on exactly these fields.
+IDEMPOTENCY_FIELDS = ("posting_id", "channel", "content_hash", "action", "upload_order")
 
 
 def content_hash(raw: Any) -> str:
@@ -43,7 +45,7 @@ class ChannelMessage:
 
         The version (`upload_order`) is part of it so that content which comes back (A, B, then A
         again) is published again rather than mistaken for a redelivery of the first A."""
-        return f"{self.posting_id}#{self.channel}#{self.content_hash}#{self.action}#{self.upload_order}"
+        return "#".join(str(getattr(self, name)) for name in IDEMPOTENCY_FIELDS)
 
     def as_dict(self) -> dict[str, Any]:
         # Field by field: dataclasses.asdict would deep-copy the rendered payload for nothing.
