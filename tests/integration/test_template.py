@@ -1,7 +1,7 @@
 """Rules the SAM stack must keep, asserted on the parsed template.yaml (offline, no SAM CLI needed).
 
 cfn-lint and `sam validate --lint` (make template-check) check that the template is valid; these tests
-check that it is the stack issue 3 and /work/notes/PIPELINE.md ask for: every queue parks its failures
+check that it is the stack the README's "How it works" describes: every queue parks its failures
 in a dead-letter queue that raises an alarm, no retry can start while the previous attempt still runs,
 nothing is readable over plain HTTP or publicly, no IAM statement grants `*`, and the pipeline can
 never trigger itself or touch an upload.

@@ -9,12 +9,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syndicate.core import htmltree
 from syndicate.core.channels import indeed
 from syndicate.core.description import build_description
 from syndicate.core.model import Location, Organization, Posting, Salary
@@ -152,12 +154,31 @@ def test_reference_numbers_differ_whenever_posting_or_place_differs(
 
 
 def test_fully_remote_posting_without_locations_has_a_job_per_applicant_country() -> None:
+    """Indeed's remote-job guidance (docs/channels/indeed.md, from
+    https://docs.indeed.com/indeed-apply/xml-feed): a fully remote job's city is "Remote", its
+    state and postal code empty, its remotetype "Fully remote"."""
     posting = make_posting(workplace="remote", locations=(), applicant_countries=("US", "MX"))
     assert indeed.readiness(posting) == []
     jobs = indeed.render_jobs(posting)
-    assert [(j["country"], j["city"], j["state"]) for j in jobs] == [("US", "", ""), ("MX", "", "")]
+    assert [(j["country"], j["city"], j["state"], j["postalcode"]) for j in jobs] == [
+        ("US", "Remote", "", ""),
+        ("MX", "Remote", "", ""),
+    ]
     assert {j["remotetype"] for j in jobs} == {"Fully remote"}
     assert len({j["referencenumber"] for j in jobs}) == 2
+
+
+def test_a_fully_remote_job_with_locations_is_remote_in_each_of_their_countries() -> None:
+    """Same guidance: no street, city, state or postal code of an office for a fully remote job;
+    one job per country (two offices in one country would be two identical jobs)."""
+    posting = make_posting(
+        workplace="remote", locations=(CHICAGO, EVANSTON, TORONTO), applicant_countries=("US", "CA")
+    )
+    jobs = indeed.render_jobs(posting)
+    assert [(j["country"], j["city"], j["state"], j["postalcode"], j["streetaddress"]) for j in jobs] == [
+        ("US", "Remote", "", "", ""),
+        ("CA", "Remote", "", "", ""),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -251,15 +272,37 @@ def test_hostile_html_never_reaches_the_description() -> None:
     assert "<ul><li>one</li></ul>" in description
 
 
-def test_description_has_no_html_entities_beyond_xml() -> None:
-    source = "Tom & Jerry\u00a0café < 5 €"
+def test_description_has_no_html_entities_at_all() -> None:
+    """https://docs.indeed.com/indeed-apply/xml-feed: "Indeed does not support HTML entities. For
+    example, use < instead of the HTML &lt; entity." The text's characters are written as
+    themselves inside CDATA (docs/channels/indeed.md, "Entities")."""
+    source = "Tom & Jerry\u00a0café < 5 € ]]> done"
     (job,) = indeed.render_jobs(make_posting(description=build_description(source)))
-    assert "&nbsp;" not in job["description"]
-    assert "\u00a0café" in job["description"]
+    assert job["description"] == "<p>Tom & Jerry\u00a0café < 5 € ]]> done</p>"
     data = feed_bytes([job])
-    assert b"&nbsp;" not in data
-    assert b"&#" not in data
-    assert "café &lt; 5 €".encode() in data  # &lt; is XML's own, needed inside HTML
+    for entity in (b"&nbsp;", b"&#", b"&lt;", b"&gt;", b"&amp;"):
+        assert entity not in data
+    # The XML parser gives back the very HTML written, `]]>` included (split across two CDATA).
+    parsed = ET.fromstring(data).find("job/description")
+    assert parsed is not None
+    assert parsed.text == job["description"]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("a<b and x<y", "a<\u2060b and x<\u2060y"),  # `<` before a letter would open a tag
+        ("see </p> or <!-- or <?x", "see <\u2060/p> or <\u2060!-- or <\u2060?x"),
+        ("&copy; and &copy and &#169;", "&\u2060copy; and &\u2060copy and &\u2060#169;"),
+        ("R&D, AT&T, 5 < 7, a & b, x <", "R&D, AT&T, 5 < 7, a & b, x <"),  # plain text as it is
+    ],
+)
+def test_a_literal_that_would_read_as_markup_is_kept_apart_by_a_word_joiner(text: str, written: str) -> None:
+    """Without entities, a `<` or `&` that HTML would read as markup gets an invisible U+2060 after
+    it, so Indeed shows the text the employer wrote (docs/channels/indeed.md, "Entities")."""
+    html = indeed.literal_html(f"<p>{escape(text, quote=False)}</p>")
+    assert html == f"<p>{written}</p>"
+    assert htmltree.visible_text(htmltree.parse(html)).replace("\u2060", "") == text
 
 
 # --- readiness ------------------------------------------------------------------------------
@@ -288,6 +331,21 @@ def test_a_city_is_required_unless_fully_remote(workplace: str) -> None:
     posting = make_posting(workplace=workplace, locations=(CHICAGO, Location("US", region="IL")))
     assert codes(posting) == [("/locations/1/locality", "required")]
     remote = make_posting(workplace="remote", locations=(Location("US"),), applicant_countries=("US",))
+    assert codes(remote) == []
+
+
+@pytest.mark.parametrize("workplace", ["on_site", "hybrid"])
+def test_a_state_is_required_unless_fully_remote(workplace: str) -> None:
+    """Indeed's feed reference marks <state> required (docs/channels/indeed.md): a location
+    without a region is a readiness problem, never an empty <state> nor a guessed one."""
+    leeds = Location("GB", "Leeds")
+    posting = make_posting(workplace=workplace, locations=(CHICAGO, leeds))
+    assert codes(posting) == [("/locations/1/region", "required")]
+    (job,) = indeed.render_jobs(
+        make_posting(workplace=workplace, locations=(Location("GB", "Leeds", "England"),))
+    )
+    assert (job["city"], job["state"], job["country"]) == ("Leeds", "England", "GB")
+    remote = make_posting(workplace="remote", locations=(leeds,), applicant_countries=("GB",))
     assert codes(remote) == []
 
 
@@ -397,7 +455,7 @@ def test_feed_header_and_round_trip() -> None:
         make_posting(
             id="P1",
             title='Nurse "A" & <B> ]]> café 👩\u200d⚕️ مرحبا',
-            locations=(CHICAGO, Location("IL", "תל אביב")),
+            locations=(CHICAGO, Location("IL", "תל אביב", "מחוז תל אביב")),
             hiring_organization=Organization("Ærø & Søn <AS>"),
             categories=("R&D",),
         ),

@@ -73,6 +73,7 @@ def test_the_example_file_reads_as_its_json_equivalent() -> None:
             {
                 "street_address": "Dronning Eufemias gate 16",
                 "locality": "Oslo",
+                "region": "Oslo",
                 "postal_code": "0191",
                 "country": "NO",
             }

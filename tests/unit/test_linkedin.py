@@ -101,7 +101,7 @@ def test_job_carries_every_field_the_posting_has() -> None:
     assert job["description"] == f"<p>{LONG_TEXT}</p>"
     assert job["companyApplyUrl"] == "https://lakeshore.example.org/careers/2207/apply"
     assert job["listedAt"] == ms(datetime(2026, 11, 20, 15, 0, tzinfo=UTC))
-    assert job["location"] == "Chicago, Illinois, United States"
+    assert job["location"] == "Chicago, Illinois"
     assert "alternateLocations" not in job
     assert job["workplaceTypes"] == ["On-site"]
     assert job["employmentStatus"] == "FULL_TIME"
@@ -280,6 +280,26 @@ def test_salary_period(unit: Any, period: str) -> None:
     }
 
 
+def test_a_fixed_salary_is_an_exact_amount_and_a_range_is_a_range() -> None:
+    """LinkedIn's schema page, "Compensation Schema"
+    (https://learn.microsoft.com/en-us/linkedin/talent/job-postings/api/job-posting-api-schema):
+    `value` is "The compensation amount, which may be either "range" or "exactAmount"", and its
+    sample nests `{"range": {"start": ..., "end": ...}}` under `value`. LinkedIn's Java SDK models
+    `value` as a bare `{start, end}`, a shape the API documents nowhere: the API's own page
+    decides (docs/channels/linkedin.md, "Compensation")."""
+    fixed = Salary(currency="USD", unit="YEAR", value=Decimal("85000"))
+    (entry,) = linkedin.render_job(make_posting(salary=fixed), NOW)["compensation"]["compensations"]
+    assert entry["value"] == {"exactAmount": {"amount": "85000", "currencyCode": "USD"}}
+    ranged = Salary(currency="USD", unit="HOUR", min=Decimal("42.5"), max=Decimal("58"))
+    (entry,) = linkedin.render_job(make_posting(salary=ranged), NOW)["compensation"]["compensations"]
+    assert entry["value"] == {
+        "range": {
+            "start": {"amount": "42.50", "currencyCode": "USD"},
+            "end": {"amount": "58", "currencyCode": "USD"},
+        }
+    }
+
+
 def test_minimum_without_maximum_sends_no_compensation() -> None:
     salary = Salary(currency="USD", unit="YEAR", min=Decimal("50000"))
     assert "compensation" not in linkedin.render_job(make_posting(salary=salary), NOW)
@@ -377,18 +397,32 @@ def test_skills_stop_at_whole_skills_within_4000_characters() -> None:
 @pytest.mark.parametrize(
     ("location", "text"),
     [
-        (Location(country="US", locality="Chicago", region="IL"), "Chicago, Illinois, United States"),
-        (Location(country="DE", locality="München", region="BY"), "München, Bayern, Germany"),
+        (Location(country="US", locality="Chicago", region="IL"), "Chicago, Illinois"),
+        (Location(country="DE", locality="München", region="BY"), "München, Bayern"),
         (Location(country="GB", locality="Leeds"), "Leeds, United Kingdom"),
-        (Location(country="CA", region="Ontario"), "Ontario, Canada"),
-        (Location(country="US", locality="Springfield", region="Zed"), "Springfield, Zed, United States"),
+        (Location(country="CA", region="Ontario"), "Canada"),
+        (Location(country="US", locality="Springfield", region="Zed"), "Springfield, Zed"),
         (Location(country="DE", postal_code="80331"), "80331, DE"),
+        (Location(country="DE", region="BY", postal_code="80331"), "80331, DE"),
         (Location(country="CD", locality="Kinshasa"), "Kinshasa, Democratic Republic of the Congo"),
         (Location(country="IN"), "India"),
     ],
 )
 def test_location_strings(location: Location, text: str) -> None:
+    """LinkedIn's OpenAPI (github.com/linkedin-developers/job-posting-development-tools,
+    OpenAPI-specification/job_posting_v2.yaml): `location` "Must be in the format "CITY, STATE",
+    "CITY, PROVINCE", "CITY, COUNTRY" or "POSTALCODE, COUNTRYCODE"", a bare country for a remote
+    job. Every string has two parts at most (docs/channels/linkedin.md, "Location")."""
     assert linkedin.location_string(location) == text
+    assert text.count(",") <= 1 or location.country == "CD"  # the DRC's own name has no comma
+
+
+def test_a_region_alone_does_not_place_a_job_that_is_not_remote() -> None:
+    """No documented form is "REGION, COUNTRY": the posting needs a city or a postal code."""
+    posting = make_posting(locations=(Location(country="CA", region="ON"),))
+    assert ("/locations/0", "location_too_vague") in codes(linkedin.readiness(posting, NOW))
+    remote = make_posting(workplace="remote", locations=(Location(country="CA", region="ON"),))
+    assert linkedin.readiness(remote, NOW) == []
 
 
 def test_several_locations_become_alternates_without_duplicates() -> None:
@@ -398,8 +432,8 @@ def test_several_locations_become_alternates_without_duplicates() -> None:
         Location(country="US", locality="Evanston", region="IL"),
     )
     job = linkedin.render_job(make_posting(locations=locations), NOW)
-    assert job["location"] == "Chicago, Illinois, United States"
-    assert job["alternateLocations"] == ["Evanston, Illinois, United States"]
+    assert job["location"] == "Chicago, Illinois"
+    assert job["alternateLocations"] == ["Evanston, Illinois"]
 
 
 def test_remote_job_in_two_countries() -> None:
@@ -414,7 +448,7 @@ def test_remote_job_in_two_countries() -> None:
 def test_remote_job_with_an_office_uses_the_office() -> None:
     posting = make_posting(workplace="remote", applicant_countries=("US", "CA"))
     job = linkedin.render_job(posting, NOW)
-    assert job["location"] == "Chicago, Illinois, United States"
+    assert job["location"] == "Chicago, Illinois"
     assert "alternateLocations" not in job
 
 

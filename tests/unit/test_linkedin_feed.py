@@ -116,7 +116,7 @@ def test_golden_job_for_a_complete_posting() -> None:
         ),
         "applyUrl": "https://lakeshore.example.org/careers/2207/apply",
         "companyId": "1337",
-        "location": "Chicago, Illinois, United States",
+        "location": "Chicago, Illinois",
         "city": "Chicago",
         "state": "Illinois",
         "country": "US",
@@ -162,6 +162,19 @@ def test_golden_feed_bytes() -> None:
     root = ET.fromstring(data)
     assert [child.tag for child in root] == ["lastBuildDate", "job"]
     assert element_pairs(root.find("job")) == job_pairs(job)  # type: ignore[arg-type]
+
+
+def test_company_id_is_written_where_the_organization_id_is_known() -> None:
+    """LinkedIn's XML feed guide (https://learn.microsoft.com/en-us/linkedin/talent/job-postings/
+    xml-feeds-development-guide) lists "LinkedIn Company ID [Mandatory for Applicant Tracking
+    Systems (ATSs)]" among the mandatory fields: `companyId`, the organization id itself (digits),
+    whenever the posting knows it (docs/channels/linkedin.md, "XML feed")."""
+    job = linkedin_feed.render_job(make_posting(), NOW)
+    assert job["companyId"] == "1337"
+    data = feed_bytes([job])
+    assert b"<companyId><![CDATA[1337]]></companyId>" in data
+    unknown = make_posting(hiring_organization=Organization("Lakeshore General Hospital"))
+    assert "companyId" not in linkedin_feed.render_job(unknown, NOW)
 
 
 def test_optional_elements_without_a_value_are_left_out() -> None:

@@ -29,7 +29,7 @@ Sources:
   client_secret; answer `{"access_token", "expires_in"}` (seconds).
 - learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling: errors are
   `{"message", "serviceErrorCode", "status"}`; .../concepts/rate-limits: throttled calls get 429.
-  serviceErrorCode 65600 (invalid token) and 65602 (expired token): ../shared/spec/channels.md.
+  serviceErrorCode 65600 (invalid token) and 65602 (expired token); see docs/channels/linkedin.md.
 - Rest.li protocol 2.0 (linkedin.github.io/rest.li/spec/protocol) as LinkedIn's own Python client does
   it (github.com/linkedin-developers/linkedin-api-python-client, restli/utils/encoder.py, api.py):
   `ids=List(<url-encoded urn>,...)` with `X-Restli-Protocol-Version: 2.0.0`; batch_get result keys may

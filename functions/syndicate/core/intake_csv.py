@@ -1,6 +1,6 @@
 """Read a `.csv` intake file (a spreadsheet export) into raw postings, row by row, as a stream.
 
-The contract (shared/spec/posting.md, "Intake files"): a header row of field names, nested
+The contract (docs/posting-format.md, "Intake files"): a header row of field names, nested
 fields with dots (`hiring_organization.name`, `salary.min`), lists separated by `|`, and one
 location per row in `locations.0.*` columns. Which fields are lists, numbers, whole numbers or
 true/false comes from the schema (schemas/posting.schema.json), so a cell means what the same

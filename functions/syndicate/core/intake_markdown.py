@@ -1,7 +1,7 @@
 """Read a `.md` intake file: YAML front matter holding the fields, the body being the description.
 
-The contract (shared/spec/posting.md, "Intake files"): "`.md`: YAML front matter with the fields
-above, the body being the `description` in markdown". One file is one posting.
+The contract (docs/posting-format.md, "Intake files"): YAML front matter holding the fields, and
+below it the `description`, written in Markdown. One file is one posting.
 
 YAML is read with PyYAML's safe loader only (no Python objects can be built), and more strictly
 than that: explicit tags (`!!python/object`, `!!binary`, `!custom`) and anchors/aliases (`&a`,

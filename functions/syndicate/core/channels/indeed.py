@@ -4,25 +4,9 @@ Indeed pulls one XML document holding every open job of the employer (a partial 
 rejected; a closed job is removed by leaving it out). Feeds of 100,000+ jobs are normal, so
 `write_feed` writes job by job and never holds the document in memory.
 
-Sources (checked before relying on a detail):
-- docs.indeed.com/indeed-apply/xml-feed and docs-plus.indeed.com/job-sync-xml/xml-feed:
-  element list; `date` "Use ISO-8601 format" (example `2014-12-19T22:49:39Z`), so every date
-  here (`date`, `expirationdate`, `lastBuildDate`) is ISO 8601 in UTC with a `Z`;
-  `referencenumber` unique per job instance (one per location) and never changed;
-  `requisitionid` the same across locations; no HTML entities anywhere ("use < instead of &lt;").
-- techdocs.indeedeng.io/xml-job-feed/: "All job content must be wrapped in <![CDATA[]]> nodes".
-- /work/shared/spec/channels.md (gathered from the pages above): `url` carries `source=Indeed`;
-  `salary` as text ("$50000 per year"); `jobtype` such as "fulltime, parttime"; `remotetype`
-  exactly "Fully remote" or "Hybrid remote"; every element on every job, empty when unknown.
-
-Decisions where the sources are silent (see also /work/notes/indeed-notes.md):
-- `referencenumber` is `<posting id>-<12 hex of sha256(Location.key())>`, also for a posting
-  with one location: a bare `<id>` would change the day a second location is added. The suffix
-  has a fixed length, so the id can always be read back and two postings never share a number.
-- Line endings are normalized to `\\n`: every XML parser does so anyway (even inside CDATA), so
-  the feed's bytes match what Indeed reads.
-- Extension element names must be ASCII XML names (`[A-Za-z_][A-Za-z0-9._-]*`, no `xml`
-  prefix): the strictest reading, safe for every XML parser, and Indeed's own names are ASCII.
+What Indeed documents (with the addresses of its pages) and the decisions taken where it is
+silent, remote jobs, `state`, reference numbers and the entity-free text among them, are in
+docs/channels/indeed.md.
 """
 
 from __future__ import annotations
@@ -33,6 +17,8 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from html.entities import html5 as html5_entities
+from html.parser import HTMLParser
 from typing import Any, BinaryIO
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from xml.sax.saxutils import XMLGenerator
@@ -53,6 +39,8 @@ ELEMENTS: tuple[str, ...] = (
 )  # fmt: skip
 
 REMOTE_TYPES = {"remote": "Fully remote", "hybrid": "Hybrid remote", "on_site": ""}
+# Indeed's location for a fully remote job: the city "Remote", no state, no postal code.
+REMOTE_CITY = "Remote"
 
 JOB_TYPES = {
     "FULL_TIME": "fulltime",
@@ -205,6 +193,15 @@ def _location_problems(posting: Posting) -> list[Problem]:
                     "Indeed needs a city for every location of a job that is not fully remote.",
                 )
             )
+        if not posting.is_remote and not (location.region or "").strip():
+            problems.append(
+                Problem(
+                    f"/locations/{index}/region",
+                    "required",
+                    "Indeed needs the state, province or region (its required <state>) for every "
+                    "location of a job that is not fully remote.",
+                )
+            )
         key = location.key()
         if key in seen:
             problems.append(
@@ -242,12 +239,12 @@ def readiness(posting: Posting) -> list[Problem]:
 
 
 def _places(posting: Posting) -> tuple[Location, ...]:
-    """One place per Indeed job: the locations, or for a remote job without any, each country."""
-    if posting.locations:
+    """One place per Indeed job: the locations; for a fully remote job one per country (of its
+    locations, or else where its applicants may live), since Indeed locates it only as "Remote"."""
+    if not posting.is_remote:
         return posting.locations
-    if posting.is_remote:
-        return tuple(Location(country=country) for country in posting.applicant_countries)
-    return ()
+    countries = [location.country for location in posting.locations] or list(posting.applicant_countries)
+    return tuple(Location(country=country.strip().upper()) for country in dict.fromkeys(countries))
 
 
 def reference_number(posting_id: str, location: Location) -> str:
@@ -349,8 +346,75 @@ def category_text(posting: Posting) -> str:
 
 
 def description_html(posting: Posting) -> str:
-    # sanitize.INDEED writes U+00A0 itself, never the `&nbsp;` entity XML does not know.
-    return posting.description.by_channel.get(CHANNEL) or sanitize.INDEED.render(posting.description.html)
+    html = posting.description.by_channel.get(CHANNEL) or sanitize.INDEED.render(posting.description.html)
+    return literal_html(html)
+
+
+# Indeed's feed reference: "Indeed does not support HTML entities ... use < instead of the HTML
+# &lt; entity". So the sanitized description's text is written with its characters themselves.
+# A literal `<` or `&` is plain text to an HTML reader unless what follows makes it markup: `<`
+# before a letter, `/`, `!` or `?` opens a tag; `&` before `#` or the name of a character
+# reference ("amp;", or a legacy name such as "copy" even without its `;`) is decoded. Only
+# there, a U+2060 WORD JOINER (invisible, and not an entity) goes between the two, so "a<b" and
+# "&copy" stay the text the employer wrote while "R&D", "AT&T" and "5 < 7" are left untouched.
+# `]]>` needs nothing here: the feed writer splits it across two CDATA sections.
+_WORD_JOINER = "\u2060"
+_TAG_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/!?")
+_REFERENCE_NAMES = frozenset(html5_entities)
+_LONGEST_REFERENCE = max(map(len, _REFERENCE_NAMES))
+
+
+def _opens_markup(text: str, position: int) -> bool:
+    """Whether the `<` or `&` at `position` would be read as the start of markup."""
+    after = position + 1
+    if text[position] == "<":
+        return text[after : after + 1] in _TAG_OPENERS  # "" (the end of the text) is not one
+    if text.startswith("#", after):
+        return True
+    longest = min(len(text) - after, _LONGEST_REFERENCE)
+    return any(text[after : after + length] in _REFERENCE_NAMES for length in range(1, longest + 1))
+
+
+def _guard_markup_lookalikes(text: str) -> str:
+    if "<" not in text and "&" not in text:
+        return text
+    out: list[str] = []
+    for position, char in enumerate(text):
+        out.append(char)
+        if char in "<&" and _opens_markup(text, position):
+            out.append(_WORD_JOINER)
+    return "".join(out)
+
+
+class _LiteralText(HTMLParser):
+    """Re-emits sanitized HTML with its text unescaped: tags as they were written (the channel's
+    sanitizer leaves them without attributes), text as the characters themselves."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append(self.get_starttag_text() or f"<{tag}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append(self.get_starttag_text() or f"<{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(_guard_markup_lookalikes(data))
+
+
+def literal_html(html: str) -> str:
+    """`html` with no entity left in it: every character of its text written as itself."""
+    if "&" not in html:
+        return html  # the serializer writes an entity only with an `&`: nothing to undo
+    parser = _LiteralText()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
 
 
 def _extension_text(value: Any) -> str | None:
@@ -413,7 +477,8 @@ def render_jobs(posting: Posting) -> list[dict[str, str]]:
     for place in _places(posting):
         per_place = {
             "referencenumber": reference_number(posting.id, place),
-            "city": place.locality or "",
+            # A fully remote place is a bare country (see _places): city "Remote", the rest empty.
+            "city": REMOTE_CITY if posting.is_remote else place.locality or "",
             "state": place.region or "",
             "country": place.country,
             "postalcode": place.postal_code or "",

@@ -14,10 +14,14 @@ Sources relied on (stored copies, read 2026):
   such as "80500.50", a range needing both `start` and `end`, `expireAt` more than 24 hours ahead,
   `skillsDescription` max 4,000.
 - github.com/linkedin-developers/job-posting-development-tools, OpenAPI-specification/
-  job_posting_v2.yaml: `location` as "CITY, STATE", "CITY, COUNTRY" or "POSTALCODE, COUNTRYCODE",
-  a bare country ("India") for a remote job; `listedAt` never in the future; `expireAt` at most 180
-  days ahead (the SDK says 365: the stricter 180 is used).
-- /work/shared/spec/channels.md: the compensation `value` as `{"range": ...}` or `{"exactAmount": ...}`.
+  job_posting_v2.yaml: `location` "Must be in the format "CITY, STATE", "CITY, PROVINCE", "CITY,
+  COUNTRY" or "POSTALCODE, COUNTRYCODE"" (examples "Sunnyvale, California"; "India" for a remote
+  job); `listedAt` never in the future; `expireAt` at most 180 days ahead (the SDK says 365: the
+  stricter 180 is used).
+- job-posting-api-schema, "Compensation Schema": `value` "may be either "range" or "exactAmount"",
+  sample `{"value": {"range": {"start": ..., "end": ...}}}`: a fixed salary is `exactAmount`. The
+  Java SDK models `value` as a bare `{start, end}`, which matches neither documented form.
+All of it, with the decisions, in docs/channels/linkedin.md.
 """
 
 from __future__ import annotations
@@ -328,16 +332,26 @@ def place_strings(posting: Posting) -> list[str]:
 
 
 def location_string(location: Location) -> str:
-    """The place as LinkedIn documents it: "City, Region, Country"; "Postal code, CC" when only a
-    postal code is known; the bare country name otherwise (fit for remote jobs only)."""
+    """The place in one of the forms LinkedIn documents: "City, State" or "City, Province" when
+    the region is known (LinkedIn's own example: "Sunnyvale, California"), "City, Country" when it
+    is not, "Postal code, CC" when only a postal code is known, and the bare country name (fit for
+    remote jobs only, LinkedIn's example "India"). Never three parts: no documented form has them."""
     locality = (location.locality or "").strip()
-    region = region_name(location.country, location.region)
-    if locality or region:
-        return ", ".join(part for part in (locality, region, country_name(location.country)) if part)
+    if locality:
+        region = region_name(location.country, location.region)
+        if region.casefold() == locality.casefold():  # "Berlin, Berlin" says less than "Berlin, Germany"
+            region = ""
+        return f"{locality}, {region or country_name(location.country)}"
     postal_code = (location.postal_code or "").strip()
     if postal_code:
-        return f"{postal_code}, {location.country.upper()}"
+        return f"{postal_code}, {location.country.strip().upper()}"
     return country_name(location.country)
+
+
+def is_locatable(location: Location) -> bool:
+    """Whether the place has a documented LinkedIn form other than a bare country (a city or a
+    postal code); a region alone has none."""
+    return bool((location.locality or "").strip() or (location.postal_code or "").strip())
 
 
 def country_name(code: str) -> str:
@@ -419,16 +433,7 @@ _MONEY_ERROR = 'An amount is {"amount": "<positive number as text>", "currencyCo
 def _location_problems(posting: Posting) -> list[Problem]:
     problems: list[Problem] = []
     if not posting.is_remote:
-        for index, location in enumerate(posting.locations):
-            if not (location.locality or location.region or location.postal_code):
-                problems.append(
-                    Problem(
-                        f"/locations/{index}",
-                        "location_too_vague",
-                        "LinkedIn takes a bare country only for remote jobs; add the city, region "
-                        "or postal code.",
-                    )
-                )
+        problems += vague_location_problems(posting)
     count = len(place_strings(posting))
     if count > MAX_LOCATIONS:
         problems.append(
@@ -440,6 +445,20 @@ def _location_problems(posting: Posting) -> list[Problem]:
             )
         )
     return problems
+
+
+def vague_location_problems(posting: Posting) -> list[Problem]:
+    """Locations of a job that is not fully remote that LinkedIn cannot place (see location_string)."""
+    return [
+        Problem(
+            f"/locations/{index}",
+            "location_too_vague",
+            'LinkedIn places a job by its city ("City, State" or "City, Country") or by its postal '
+            "code; a bare country or region is only for remote jobs. Add the city or the postal code.",
+        )
+        for index, location in enumerate(posting.locations)
+        if not is_locatable(location)
+    ]
 
 
 def _places_pointer(posting: Posting) -> str:

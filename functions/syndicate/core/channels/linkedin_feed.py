@@ -201,16 +201,7 @@ def _location_problems(posting: Posting) -> list[Problem]:
             )
         )
     if not posting.is_remote:
-        for index, location in enumerate(posting.locations):
-            if not (location.locality or location.region or location.postal_code):
-                problems.append(
-                    Problem(
-                        f"/locations/{index}",
-                        "location_too_vague",
-                        "LinkedIn takes a bare country only for remote jobs; add the city, region "
-                        "or postal code.",
-                    )
-                )
+        problems += linkedin.vague_location_problems(posting)
     return problems
 
 

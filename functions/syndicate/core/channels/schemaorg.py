@@ -1,6 +1,6 @@
 """schema.org `JobPosting` for Google: the JSON-LD, its safe `<script>` embedding, and the job's page.
 
-Sources relied on (see also /work/shared/spec/channels.md, schema.org section):
+Sources relied on (gathered in docs/channels/google.md):
 - developers.google.com/search/docs/appearance/structured-data/job-posting: required `title`,
   `description`, `datePosted`, `hiringOrganization`, `jobLocation`; a 100% remote job carries
   `jobLocationType: "TELECOMMUTE"` with `applicantLocationRequirements` and then needs no
@@ -10,7 +10,7 @@ Sources relied on (see also /work/shared/spec/channels.md, schema.org section):
   on the job's own page and everything in it visible there.
 - github.com/garmeeh/next-seo/issues/548 and github.com/Automattic/WP-Job-Manager/issues/2305:
   Search Console reports `TELECOMMUTE` without `applicantLocationRequirements` as a critical error.
-- schema.org vocabulary 30.0 (/work/shared/vocab, checked by tests/unit/test_schemaorg_vocabulary.py):
+- schema.org vocabulary 30.0 (tests/vocab, checked by tests/unit/test_schemaorg_vocabulary.py):
   every emitted property exists for its type. `occupationalCategory` says a literal "may be assumed
   to be from O*NET-SOC", so the contract's free-text `categories` are shown on the page but not
   emitted; an employer with real codes can set it through the extension overlay.
