@@ -8,22 +8,31 @@ DEMO_OUT ?= demo-out
 
 .PHONY: demo test lint typecheck unit bench clean
 
+# The first run installs for a few minutes: pip's own progress shows what it is doing.
 $(STAMP): pyproject.toml
+	@echo "== Setting up $(VENV) (first run, or pyproject.toml changed): a few minutes"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@echo "== Upgrading pip"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "== Installing syndicate and its development tools (editable, with [dev] extras)"
+	@$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e ".[dev]"
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+	@echo "== $(VENV) is ready: run $(BIN)/syndicate, or 'source $(BIN)/activate' and then syndicate"
 
 demo: $(STAMP)
 	@echo "== syndicate validate examples/"
-	$(BIN)/syndicate validate examples/postings.json examples/more-postings.jsonl
+	@echo "   (examples/broken/ holds files with mistakes on purpose: their errors show what a"
+	@echo "   recruiter gets back, and make ignores the exit status 1 they cause)"
+	-$(BIN)/syndicate validate examples/
 	@echo
-	@echo "== a file with mistakes (exit 1 is expected: it shows what the errors look like)"
-	-$(BIN)/syndicate validate examples/broken/mixed.jsonl examples/broken/not-utf8.json
+	@echo "== syndicate run: the whole stack (S3, SQS, Lambda, DynamoDB on moto) on every example"
+	$(BIN)/syndicate run --out $(DEMO_OUT) examples/
 	@echo
-	@echo "== syndicate run: the whole stack (S3, SQS, Lambda, DynamoDB on moto) on the examples"
-	$(BIN)/syndicate run --out $(DEMO_OUT) examples/postings.json examples/more-postings.jsonl examples/broken/mixed.jsonl
-	$(BIN)/syndicate preview --out $(DEMO_OUT)/preview examples/postings.json examples/more-postings.jsonl examples/postings.csv examples/posting.md examples/broken/mixed.jsonl
+	@echo "== syndicate preview: every example side by side as each channel gets it"
+	$(BIN)/syndicate preview --out $(DEMO_OUT)/preview examples/
+	@echo
+	@echo "== Now try it yourself: $(BIN)/syndicate --help"
+	@echo "   (or 'source $(BIN)/activate' once, then syndicate --help)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check functions tests infra

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,107 @@ def test_no_traceback_from_the_console_script(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert [report["valid"] for report in json.loads(result.stdout)] == [False] * 5
+
+
+# --- the command line as people use it ---------------------------------------------------------
+
+
+def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"syndicate {version('syndicate')}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("postings.json", "5 postings: 5 valid"),  # a JSON array
+        ("more-postings.jsonl", "2 postings: 2 valid"),  # one posting a line
+        ("postings.csv", "4 postings: 4 valid"),
+        ("posting.md", "1 postings: 1 valid"),  # front matter
+    ],
+)
+def test_validate_reads_standard_input_in_any_format(
+    name: str, expected: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin(monkeypatch, (EXAMPLES / name).read_bytes())
+    assert main([*NOW, "validate", "-"]) == 0
+    out = capsys.readouterr().out
+    assert expected in out and out.startswith("<stdin> #")
+
+
+def test_a_pretty_printed_object_and_the_postings_wrapper_on_standard_input_are_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin(monkeypatch, json.dumps(raw_posting(), indent=2).encode())
+    assert main([*NOW, "validate", "-"]) == 0
+    feed_stdin(monkeypatch, b"\n" + json.dumps({"postings": [raw_posting(), raw_posting(id="J-2")]}).encode())
+    assert main([*NOW, "validate", "-"]) == 0
+    assert "2 postings: 2 valid" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_format_says_what_standard_input_is(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin(monkeypatch, json.dumps(raw_posting()).encode())
+    assert main([*NOW, "validate", "--format", "json", "-"]) == 0
+    feed_stdin(monkeypatch, b"")
+    assert main([*NOW, "validate", "-"]) == 1
+    assert "<stdin>: cannot read as postings: standard input is empty" in capsys.readouterr().out
+
+
+def test_transform_reads_standard_input_through_a_real_pipe(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "syndicate.cli.main", *NOW, "transform", "--channel", "indeed", "-"],
+        input=(EXAMPLES / "more-postings.jsonl").read_bytes(),
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    feed = ET.fromstring(result.stdout)
+    assert [job.findtext("requisitionid") for job in feed.iter("job")] == ["DATA-ANL-41", "INT-DESIGN-3"]
+
+
+def test_a_folder_stands_for_its_posting_files_sorted_and_recursively(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "b.json", json.dumps(raw_posting(id="B")))
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub" / "a.jsonl", json.dumps(raw_posting(id="SUB-A")) + "\n")
+    write(tmp_path / "a.md", "---\nid: A\n---\nbody\n")  # invalid: only an id
+    write(tmp_path / "notes.txt", "not a posting file: ignored")
+    (tmp_path / ".hidden").mkdir()
+    write(tmp_path / ".hidden" / "x.json", "{}")  # hidden folders are skipped
+    assert main([*NOW, "validate", str(tmp_path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    named = [line.split(": ")[0] for line in lines if line.startswith(str(tmp_path))]
+    expected = ("a.md #0 (A)", "b.json #0 (B)", "sub/a.jsonl #0 (SUB-A)")
+    assert named == [f"{tmp_path}/{name}" for name in expected]
+    assert lines[-1] == "3 postings: 2 valid, 1 invalid"
+
+
+def test_the_examples_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    """What the demo shows: every example, the deliberately broken ones in examples/broken/ too."""
+    assert main([*NOW, "validate", str(EXAMPLES)]) == 1
+    out = capsys.readouterr().out
+    assert "broken/not-utf8.json: cannot read as postings" in out
+    assert out.splitlines()[-1] == "16 postings: 13 valid, 3 invalid; 1 file(s) could not be read"
+
+
+def test_a_folder_without_posting_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*NOW, "validate", str(tmp_path)]) == 1
+    assert f"{tmp_path}: cannot read as postings: a folder without posting files" in capsys.readouterr().out
+
+
+def test_status_says_where_it_looked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "state.json", "{}")
+    assert main(["status", "NOPE", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"no posting 'NOPE' in {tmp_path / 'state.json'}" in err
+    assert main(["status", "NOPE", "--out", str(tmp_path / "missing")]) == 1
+    assert f"{tmp_path / 'missing' / 'state.json'} does not exist" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -93,13 +94,55 @@ def test_a_valid_posting_page_shows_each_channel_side_by_side(tmp_path: Path) ->
     assert "&quot;@type&quot;: &quot;JobPosting&quot;" in page
 
 
-def test_a_closed_posting_is_shown_as_taken_down(tmp_path: Path) -> None:
+def prospect_lines(page: str, channel: str) -> list[str]:
+    section = page.partition(f'<section class="card channel" id="{channel}">')[2].partition("</section>")[0]
+    listed = section.partition('<ul class="prospects">')[2].partition("</ul>")[0]
+    return [html.unescape(item.partition("</li>")[0]) for item in listed.split("<li>")[1:]]
+
+
+def test_a_closed_posting_says_what_happens_whether_or_not_a_channel_lists_it(tmp_path: Path) -> None:
+    """As the pipeline plans it: a closed posting no channel lists gets nothing anywhere (no
+    LinkedIn CLOSE for a job LinkedIn never had); one that is listed is taken down everywhere."""
     path = tmp_path / "closed.json"
     path.write_text(json.dumps(raw_posting(status="closed")))
     assert run_preview(tmp_path / "out", path) == 0
     page = (tmp_path / "out" / "posting-0001-JOB-1.html").read_text("utf-8")
-    assert "LinkedIn: taken down" in page and "&quot;jobPostingOperationType&quot;: &quot;CLOSE&quot;" in page
-    assert "left out of the feed" in page and "job page and its markup are removed" in page
+    assert "LinkedIn: taken down" in page
+    assert prospect_lines(page, "linkedin") == [
+        "If LinkedIn does not list it yet: nothing is sent (the posting is closed).",
+        "If LinkedIn lists an earlier version: sent with the CLOSE operation, which takes the job down "
+        "(the posting is closed).",
+    ]
+    assert prospect_lines(page, "indeed")[0].endswith("nothing is sent (the posting is closed).")
+    assert "left out of the feed, which removes it from Indeed" in prospect_lines(page, "indeed")[1]
+    assert prospect_lines(page, "schemaorg")[0].endswith("nothing is sent (the posting is closed).")
+    assert "URL_DELETED" in prospect_lines(page, "schemaorg")[1]
+    assert "&quot;jobPostingOperationType&quot;: &quot;CLOSE&quot;" in page  # the element sent to close it
+
+
+def test_an_open_posting_is_created_where_it_is_new_and_updated_where_it_is_listed(tmp_path: Path) -> None:
+    path = tmp_path / "open.json"
+    path.write_text(json.dumps(raw_posting()))
+    assert run_preview(tmp_path / "out", path) == 0
+    page = (tmp_path / "out" / "posting-0001-JOB-1.html").read_text("utf-8")
+    assert prospect_lines(page, "linkedin") == [
+        "If LinkedIn does not list it yet: sent as a new job (CREATE).",
+        "If LinkedIn lists an earlier version: sent again with this version (UPDATE).",
+    ]
+    assert "URL_UPDATED" in prospect_lines(page, "schemaorg")[0]
+
+
+def test_a_channel_the_posting_is_not_ready_for_gets_nothing_or_a_take_down(tmp_path: Path) -> None:
+    path = tmp_path / "no-email.json"
+    posting = raw_posting()
+    del posting["contact_email"]
+    path.write_text(json.dumps(posting))
+    assert run_preview(tmp_path / "out", path) == 0
+    page = (tmp_path / "out" / "posting-0001-JOB-1.html").read_text("utf-8")
+    assert prospect_lines(page, "indeed") == [
+        "If Indeed does not list it yet: nothing is sent (see above).",
+        "If Indeed lists an earlier version: left out of the feed, which removes it from Indeed (see above).",
+    ]
 
 
 def test_an_invalid_posting_shows_its_errors_next_to_the_fields(tmp_path: Path) -> None:

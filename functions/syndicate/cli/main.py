@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from syndicate.cli import preview, run, serve, sign, status, transform, validate
+from syndicate.cli import preview, run, serve, sign, sources, status, transform, validate
 
 
 def _instant(text: str) -> datetime:
@@ -22,11 +22,25 @@ def _instant(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class _Version(argparse.Action):
+    """`--version`: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version  # noqa: PLC0415 - only for --version
+
+        print(f"syndicate {version('syndicate')}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="syndicate",
         description="Publish job postings once: validate and render them for LinkedIn, Indeed and Google.",
     )
+    parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--now",
         type=_instant,
@@ -39,9 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="check postings against the contract and each channel's rules"
     )
     check.add_argument("--json", action="store_true", help="print one JSON array with a report per posting")
-    check.add_argument(
-        "paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson, .csv, .md)"
-    )
+    sources.add_path_arguments(check)
     check.set_defaults(run=validate.run)
 
     render = commands.add_parser("transform", help="render the valid, ready postings for one channel")
@@ -54,9 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="https://example.org/",
         help="Indeed feed <publisherurl> (default: %(default)s)",
     )
-    render.add_argument(
-        "paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson, .csv, .md)"
-    )
+    sources.add_path_arguments(render)
     render.set_defaults(run=transform.run)
 
     stack = commands.add_parser(
@@ -78,16 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIME",
         help="run the expiry schedule, after the uploads, as at this time (ISO 8601; default: now)",
     )
-    stack.add_argument("paths", nargs="+", metavar="PATH", help="posting files, uploaded in this order")
+    stack.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="posting files, uploaded in this order; a folder stands for its posting files (sorted)",
+    )
     stack.set_defaults(run=run.run)
 
     show = commands.add_parser(
         "preview", help="write an HTML report: every posting side by side as each channel gets it"
     )
     show.add_argument("--out", required=True, metavar="DIR", help="where to write index.html and the pages")
-    show.add_argument(
-        "paths", nargs="+", metavar="PATH", help="posting files (.json, .jsonl, .ndjson, .csv, .md)"
-    )
+    sources.add_path_arguments(show)
     show.set_defaults(run=preview.run)
 
     serve.add_parser(commands)

@@ -12,9 +12,13 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from syndicate.cli import sources
 from syndicate.core import preview
-from syndicate.core.assess import assess
-from syndicate.core.intake import FileProblem, read_postings
+from syndicate.core.assess import Assessment, assess
+from syndicate.core.intake import FileProblem
+from syndicate.core.model import CHANNELS, Channel
+from syndicate.pipeline import plan
+from syndicate.pipeline.delivery import LISTED, linkedin_operation
 
 PAGE_PATTERN = "posting-*.html"  # the pages a previous preview wrote into DIR, replaced each run
 
@@ -30,21 +34,15 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
         return 1
     entries: list[preview.IndexEntry] = []
     file_problems: list[FileProblem] = []
-    for path in arguments.paths:
-        try:
-            stream = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is drained
-        except OSError as error:
-            file_problems.append(FileProblem(path, f"cannot open: {error.strerror or error}"))
+    for item in sources.items(arguments.paths, arguments.format):
+        if isinstance(item, FileProblem):
+            file_problems.append(item)
             continue
-        with stream:
-            for item in read_postings(stream, path):
-                if isinstance(item, FileProblem):
-                    file_problems.append(item)
-                    continue
-                result = assess(item, now)
-                name = preview.page_name(len(entries) + 1, result)
-                (out / name).write_text(preview.posting_page(item, result, now), encoding="utf-8")
-                entries.append(preview.index_entry(item, result, name, now))
+        result = assess(item, now)
+        name = preview.page_name(len(entries) + 1, result)
+        page = preview.posting_page(item, result, now, prospects=prospects(result, now))
+        (out / name).write_text(page, encoding="utf-8")
+        entries.append(preview.index_entry(item, result, name, now))
     index = out / "index.html"
     index.write_text(preview.index_page(entries, file_problems, now), encoding="utf-8")
     valid = sum(1 for entry in entries if entry.valid)
@@ -52,3 +50,35 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
     counts = f"{len(entries)} postings: {valid} valid, {len(entries) - valid} invalid{unreadable}"
     print(f"Preview: {index} ({counts})")
     return 0
+
+
+# What the state table holds for a posting every channel lists (an earlier version, published).
+_LISTED_EVERYWHERE = {
+    "linkedin_listing": LISTED,
+    "channels": {channel: {"state": plan.PUBLISHED, "action": "upsert", "hash": ""} for channel in CHANNELS},
+}
+
+
+def prospects(result: Assessment, now: datetime) -> dict[Channel, preview.Prospect]:
+    """What the pipeline would send each channel, by its own plan: for a posting no channel lists
+    yet, and for one every channel lists in an earlier version. Empty for an invalid posting."""
+    if result.posting is None:
+        return {}
+    this_version = "preview"  # differs from the listed version's hash: a change, never "unchanged"
+    new = plan.plan_channels(result, this_version, None, now)
+    listed = plan.plan_channels(result, this_version, _LISTED_EVERYWHERE, now)
+    found: dict[Channel, preview.Prospect] = {}
+    for if_new, if_listed in zip(new.channels, listed.channels, strict=True):
+        channel = if_new.channel
+        found[channel] = preview.Prospect(
+            if_new=_operation(channel, if_new.action, None),
+            if_listed=_operation(channel, if_listed.action, LISTED),
+            reason=if_listed.reason or if_new.reason,
+        )
+    return found
+
+
+def _operation(channel: Channel, action: str | None, listing: str | None) -> str | None:
+    if action is None or channel != "linkedin":
+        return action
+    return linkedin_operation(action, listing)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from syndicate.adapters.state import StateTable
+from syndicate.cli import sources
 from syndicate.core.model import CHANNELS
 from syndicate.pipeline import plan as states
 from syndicate.pipeline.ingest_service import REPORTS_PREFIX
@@ -123,9 +124,13 @@ def stack_parameters(arguments: argparse.Namespace) -> dict[str, str]:
 
 def run(arguments: argparse.Namespace, now: datetime) -> int:
     del now  # the functions read the clock themselves, as they do in AWS
+    if sources.STDIN in arguments.paths:
+        print("syndicate run: uploads need files; save standard input to a file first", file=sys.stderr)
+        return 2
+    arguments.paths = list(sources.expand(arguments.paths))
     missing = [path for path in arguments.paths if not Path(path).is_file()]
     if missing:
-        print(f"syndicate run: no such file: {', '.join(missing)}", file=sys.stderr)
+        print(f"syndicate run: no posting file at: {', '.join(missing)}", file=sys.stderr)
         return 2
     out = Path(arguments.out)
     if out.exists():

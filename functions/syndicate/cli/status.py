@@ -55,6 +55,16 @@ def add_parser(commands: Any) -> None:
     status.set_defaults(run=run)
 
 
+def looked_in(arguments: argparse.Namespace) -> str:
+    """Where `run` looks for the posting, as a reader would name the place."""
+    if arguments.url:
+        return f"the webhook's answer from {posting_url(arguments.url, arguments.posting_id)}"
+    if arguments.table:
+        return f"the state table {arguments.table}"
+    out = Path(arguments.out or "out")
+    return f"{out / 'state.json'} (written by syndicate run --out {out})"
+
+
 def run(arguments: argparse.Namespace, now: datetime) -> int:
     try:
         if arguments.url:
@@ -75,7 +85,8 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
         print(f"syndicate status: {problem}", file=sys.stderr)
         return 1
     if document is None:
-        print(f"syndicate status: no posting {arguments.posting_id!r} there", file=sys.stderr)
+        where = looked_in(arguments)
+        print(f"syndicate status: no posting {arguments.posting_id!r} in {where}", file=sys.stderr)
         return 1
     if arguments.json:
         print(json.dumps(document, indent=2, ensure_ascii=False))
@@ -109,10 +120,14 @@ def from_table(table: str, posting_id: str, site_base_url: str | None) -> dict[s
     return status_document(item, site_base_url) if item is not None else None
 
 
+def posting_url(base_url: str, posting_id: str) -> str:
+    return f"{base_url.rstrip('/')}{POSTINGS_PATH}/{quote(posting_id, safe='')}"
+
+
 def from_api(
     base_url: str, posting_id: str, client: str, secrets: list[str], now: int
 ) -> dict[str, Any] | None:
-    url = f"{base_url.rstrip('/')}{POSTINGS_PATH}/{quote(posting_id, safe='')}"
+    url = posting_url(base_url, posting_id)
     if not url.startswith(("http://", "https://")):
         raise StatusUnavailable(f"{base_url} is not an http(s) URL")
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above

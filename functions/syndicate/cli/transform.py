@@ -1,4 +1,4 @@
-"""`syndicate transform --channel {linkedin,indeed,schemaorg} PATH...`
+"""`syndicate transform --channel {linkedin,indeed,schemaorg} PATH...` (files, folders, `-`)
 
 Output on stdout is exactly what the channel receives; everything left out, and why, goes to
 stderr. The Indeed feed is streamed job by job, so a file of any size renders in bounded memory.
@@ -26,7 +26,7 @@ class _Tally:
 
 def _ready_postings(arguments: argparse.Namespace, now: datetime, tally: _Tally) -> Iterator[Posting]:
     channel: Channel = arguments.channel
-    for result in assessments(arguments.paths, now):
+    for result in assessments(arguments.paths, now, arguments.format):
         if isinstance(result, FileProblem):
             tally.invalid += 1
             print(f"{result.source}: cannot read as postings: {result.message}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""`syndicate validate [--json] PATH...`"""
+"""`syndicate validate [--json] [--format F] PATH...` (files, folders, `-` for standard input)"""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
     tally = _Tally()
 
     def counted() -> Iterator[Assessment | FileProblem]:
-        for result in assessments(arguments.paths, now):
+        for result in assessments(arguments.paths, now, arguments.format):
             tally.count(result)
             yield result
 

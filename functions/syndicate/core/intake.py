@@ -69,8 +69,9 @@ def suffix_of(name: str) -> str:
     return PurePosixPath(name).suffix.lower()
 
 
-def read_postings(stream: BinaryIO, source: str) -> Iterator[Item]:
-    suffix = suffix_of(source)
+def read_postings(stream: BinaryIO, source: str, suffix: str | None = None) -> Iterator[Item]:
+    """The postings in `stream`, read by the format `suffix` names (default: the source's own)."""
+    suffix = suffix or suffix_of(source)
     if suffix in JSONL_SUFFIXES:
         yield from _read_json_lines(stream, source)
     elif suffix in JSON_SUFFIXES:

@@ -58,6 +58,7 @@ _CSS = (
     ".look{border:1px dashed #c3c9d2;border-radius:.4rem;padding:.5rem .75rem;max-height:24rem;"
     "overflow:auto;overflow-wrap:anywhere;background:#fff}"
     "iframe{width:100%;height:32rem;border:1px solid #c3c9d2;border-radius:.4rem;background:#fff}"
+    "ul.prospects{margin:.25rem 0 .5rem;padding-left:1.1rem}"
     "ul.problems{margin:.25rem 0;padding-left:1.1rem}ul.problems li{background:#fde8e8;"
     "border-left:4px solid #dc2626;padding:.25rem .5rem;margin:.25rem 0;list-style:none;"
     "overflow-wrap:anywhere}ul.problems code{font-weight:600}"
@@ -114,6 +115,18 @@ class IndexEntry:
     valid: bool
     error_count: int
     states: Mapping[Channel, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Prospect:
+    """What the pipeline sends one channel for this version, worked out by the pipeline's own plan
+    (the CLI computes it): if the channel does not list the posting yet, and if it lists an earlier
+    version. Each is an operation (LinkedIn's CREATE, UPDATE or CLOSE; "upsert" or "remove" for the
+    others) or None when nothing is sent; `reason` says why it is not sent or comes down."""
+
+    if_new: str | None
+    if_listed: str | None
+    reason: str = ""
 
 
 def index_entry(item: RawPosting, result: Assessment, href: str, now: datetime) -> IndexEntry:
@@ -193,8 +206,14 @@ def index_page(entries: Sequence[IndexEntry], file_problems: Sequence[FileProble
 
 
 def posting_page(
-    item: RawPosting, result: Assessment, now: datetime, *, index_href: str = "index.html"
+    item: RawPosting,
+    result: Assessment,
+    now: datetime,
+    *,
+    prospects: Mapping[Channel, Prospect] | None = None,
+    index_href: str = "index.html",
 ) -> str:
+    """One posting's page; `prospects` (by channel) adds what the pipeline would send."""
     title = title_of(item, result)
     where = f"{result.source} #{result.index}" + (f" · id {result.id}" if result.id else "")
     verdict = _badge("valid") if result.valid else _badge("invalid")
@@ -215,9 +234,10 @@ def posting_page(
         body.append("</section>")
     else:
         body.append('<div class="channels">')
-        body.append(_linkedin_panel(result, result.posting, now))
-        body.append(_indeed_panel(result, result.posting, now))
-        body.append(_schemaorg_panel(result, result.posting, now))
+        prospects = prospects or {}
+        body.append(_linkedin_panel(result, result.posting, now, prospects.get("linkedin")))
+        body.append(_indeed_panel(result, result.posting, now, prospects.get("indeed")))
+        body.append(_schemaorg_panel(result, result.posting, now, prospects.get("schemaorg")))
         body.append("</div>")
         body.append('<details class="card"><summary>The posting\'s fields, as read</summary>')
         body.append(_field_table(item, ()))
@@ -237,12 +257,63 @@ def _problem_list(problems: Iterable[Problem]) -> str:
 # --- channel panels ----------------------------------------------------------------------------
 
 
-def _panel(channel: Channel, result: Assessment, now: datetime, parts: Iterable[str]) -> str:
+# What each channel is told, in words: (not listed yet, listed already) per operation.
+_SENT: Mapping[Channel, Mapping[str, tuple[str, str]]] = {
+    "linkedin": {
+        "CREATE": ("sent as a new job (CREATE)", "sent as a new job (CREATE)"),
+        "UPDATE": ("sent as a change (UPDATE)", "sent again with this version (UPDATE)"),
+        "RENEW": ("brought back (RENEW)", "brought back (RENEW)"),
+        "CLOSE": ("closed (CLOSE)", "sent with the CLOSE operation, which takes the job down"),
+    },
+    "indeed": {
+        "upsert": ("its jobs join the feed", "its jobs in the feed are replaced by this version"),
+        "remove": ("left out of the feed", "left out of the feed, which removes it from Indeed"),
+    },
+    "schemaorg": {
+        "upsert": (
+            "its job page is published and Google is notified (URL_UPDATED)",
+            "its job page is replaced and Google is notified (URL_UPDATED)",
+        ),
+        "remove": (
+            "no page is published",
+            "its job page and markup are removed and Google is notified (URL_DELETED)",
+        ),
+    },
+}
+
+
+def _prospect_list(channel: Channel, prospect: Prospect | None, state: str) -> str:
+    if prospect is None:
+        return ""
+    name = CHANNEL_NAMES[channel]
+    if state in (NOT_READY, NOT_SELECTED):
+        because = " (see above)"  # the problems listed just above are the reason
+    else:
+        because = f" ({prospect.reason})" if prospect.reason else ""
+
+    def said(operation: str | None, listed: bool) -> str:
+        if operation is None:
+            return "nothing is sent" + because
+        text = _SENT[channel][operation][1 if listed else 0]
+        return text + (because if operation in ("CLOSE", "remove") else "")
+
+    return (
+        '<ul class="prospects">'
+        f"<li>If {_e(name)} does not list it yet: {_e(said(prospect.if_new, False))}.</li>"
+        f"<li>If {_e(name)} lists an earlier version: {_e(said(prospect.if_listed, True))}.</li>"
+        "</ul>"
+    )
+
+
+def _panel(
+    channel: Channel, result: Assessment, now: datetime, parts: Iterable[str], prospect: Prospect | None
+) -> str:
     state = channel_state(result, channel, now)
     head = [
         f'<section class="card channel" id="{channel}">',
         f"<h2>{_e(CHANNEL_NAMES[channel])} {_badge(state)}</h2>",
         _problem_list(result.readiness.get(channel, ())),
+        _prospect_list(channel, prospect, state),
     ]
     if state == NOT_READY:
         head.append('<p class="note">Not sent: the problems above keep this channel from taking it.</p>')
@@ -261,30 +332,28 @@ def _rendered(render: Any) -> tuple[str | None, str | None]:
         return None, f"cannot be rendered: {error}"
 
 
-def _linkedin_panel(result: Assessment, posting: Posting, now: datetime) -> str:
+def _linkedin_panel(result: Assessment, posting: Posting, now: datetime, prospect: Prospect | None) -> str:
     html = posting.description.by_channel.get("linkedin", "")
     tags = " ".join(posting.description.hashtags)
     look = f'<div class="look">{html}' + (f"<p>{_e(tags)}</p>" if tags else "") + "</div>"
     job, why = _rendered(lambda: json.dumps(linkedin.render_job(posting, now), ensure_ascii=False, indent=2))
-    parts = ["<h3>How the description looks</h3>", look, "<h3>The job element sent</h3>"]
-    if _closed(posting, now):
-        parts.insert(0, '<p class="note">Closed or expired: sent with the CLOSE operation.</p>')
+    # A closed job's element only ever goes to a LinkedIn that lists it (as CLOSE).
+    heading = "The job element sent to close it" if _closed(posting, now) else "The job element sent"
+    parts = ["<h3>How the description looks</h3>", look, f"<h3>{heading}</h3>"]
     parts.append(f"<pre>{_e(job)}</pre>" if job is not None else f'<p class="note">{_e(why)}</p>')
-    return _panel("linkedin", result, now, parts)
+    return _panel("linkedin", result, now, parts, prospect)
 
 
-def _indeed_panel(result: Assessment, posting: Posting, now: datetime) -> str:
+def _indeed_panel(result: Assessment, posting: Posting, now: datetime, prospect: Prospect | None) -> str:
     html = posting.description.by_channel.get("indeed", "")
     parts = ["<h3>How the description looks</h3>", f'<div class="look">{html}</div>']
     if _closed(posting, now):
-        parts.append(
-            '<p class="note">Closed or expired: left out of the feed, which removes it from Indeed.</p>'
-        )
-        return _panel("indeed", result, now, parts)
+        parts.append('<p class="note">Closed or expired: it has no place in the feed.</p>')
+        return _panel("indeed", result, now, parts, prospect)
     xml, why = _rendered(lambda: _indeed_jobs_xml(posting, now))
     parts.append("<h3>The &lt;job&gt; elements in the feed</h3>")
     parts.append(f"<pre>{_e(xml)}</pre>" if xml is not None else f'<p class="note">{_e(why)}</p>')
-    return _panel("indeed", result, now, parts)
+    return _panel("indeed", result, now, parts, prospect)
 
 
 def _indeed_jobs_xml(posting: Posting, now: datetime) -> str:
@@ -302,10 +371,10 @@ def _indeed_jobs_xml(posting: Posting, now: datetime) -> str:
     return feed[start : end + len("</job>")] if start != -1 and end != -1 else "(no jobs)"
 
 
-def _schemaorg_panel(result: Assessment, posting: Posting, now: datetime) -> str:
+def _schemaorg_panel(result: Assessment, posting: Posting, now: datetime, prospect: Prospect | None) -> str:
     if _closed(posting, now):
-        note = '<p class="note">Closed or expired: the job page and its markup are removed.</p>'
-        return _panel("schemaorg", result, now, [note])
+        note = '<p class="note">Closed or expired: it has no job page.</p>'
+        return _panel("schemaorg", result, now, [note], prospect)
     jsonld = schemaorg.render(posting)
     page, why = _rendered(lambda: schemaorg.job_page(posting, jsonld))
     document, _ = _rendered(lambda: schemaorg.jsonld_document(jsonld))
@@ -317,7 +386,7 @@ def _schemaorg_panel(result: Assessment, posting: Posting, now: datetime) -> str
         parts.append(f'<p class="note">{_e(why)}</p>')
     parts.append("<h3>Its JSON-LD</h3>")
     parts.append(f"<pre>{_e(document)}</pre>" if document is not None else f'<p class="note">{_e(why)}</p>')
-    return _panel("schemaorg", result, now, parts)
+    return _panel("schemaorg", result, now, parts, prospect)
 
 
 # --- the raw fields, with errors next to the field they are about --------------------------------
