@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEMO_OUT ?= demo-out
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench bench-load clean
 
 # The first run installs for a few minutes: pip's own progress shows what it is doing.
 $(STAMP): pyproject.toml
@@ -72,6 +72,12 @@ build: $(SAM_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run
+
+# N postings through the whole embedded stack, every AWS call counted and priced (tests/bench/load.py).
+# LOAD_SIZES=1000,10000,100000 make bench-load for the largest size (an hour or more on 2 cores).
+LOAD_SIZES ?= 1000,10000
+bench-load: $(STAMP)
+	$(BIN)/python -m tests.bench.load --sizes $(LOAD_SIZES)
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis .bench

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from infra.runtime.aws_env import patched_environ
 from infra.runtime.lambda_context import LambdaContext, reserved_variables
+from infra.runtime.observe import calling_as, event_source_of, invocation
 from infra.runtime.specs import FunctionSpec, QueueSpec, SqsEventSource, StackModel
 
 if TYPE_CHECKING:
@@ -82,7 +83,8 @@ class FunctionInvoker:
         payload = json.loads(json.dumps(event))
         with patched_environ(self.environment(function)):
             handler = self._handler(function)
-            return handler(payload, LambdaContext(function))
+            with invocation(function.logical_id):
+                return handler(payload, LambdaContext(function))
 
     def _handler(self, function: FunctionSpec) -> Handler:
         if function.handler not in self._handlers:
@@ -176,9 +178,11 @@ class QueuePoller:
         self.function = function
         self.source = source
         self.queue = model.queues[source.queue]
+        self._caller = event_source_of(function.logical_id)
 
     def poll_once(self) -> BatchOutcome | None:
-        messages = self._receive()
+        with calling_as(self._caller):
+            messages = self._receive()
         if not messages:
             return None
         ids = tuple(m["MessageId"] for m in messages)
@@ -211,7 +215,8 @@ class QueuePoller:
                 failed = verdict
         else:
             failed = ids if error is not None else ()
-        self._settle(messages, set(failed))
+        with calling_as(self._caller):
+            self._settle(messages, set(failed))
         return BatchOutcome(
             function=self.function.logical_id,
             queue=self.queue.logical_id,
