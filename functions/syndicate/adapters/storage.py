@@ -30,9 +30,14 @@ class _BodyReader(io.RawIOBase):
         super().close()
 
 
-def open_object(s3: Any, bucket: str, key: str, version_id: str | None = None) -> BinaryIO:
-    """A buffered, line-iterable stream of the object (the exact version when given)."""
-    extra = {"VersionId": version_id} if version_id else {}
+def open_object(
+    s3: Any, bucket: str, key: str, version_id: str | None = None, span: tuple[int, int] | None = None
+) -> BinaryIO:
+    """A buffered, line-iterable stream of the object (the exact version when given), or of the
+    bytes [start, end) of it."""
+    extra: dict[str, str] = {"VersionId": version_id} if version_id else {}
+    if span is not None:
+        extra["Range"] = f"bytes={span[0]}-{span[1] - 1}"
     body = s3.get_object(Bucket=bucket, Key=key, **extra)["Body"]
     return io.BufferedReader(_BodyReader(body), buffer_size=256 * 1024)
 
@@ -52,6 +57,16 @@ def put_text(s3: Any, bucket: str, key: str, text: str, content_type: str) -> No
 
 def read_json_text(s3: Any, bucket: str, key: str) -> str:
     return str(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+
+
+def exists(s3: Any, bucket: str, key: str) -> bool:
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return False
+        raise
+    return True
 
 
 def delete(s3: Any, bucket: str, key: str) -> None:

@@ -25,6 +25,7 @@ MARKDOWN_SUFFIXES = frozenset({".md"})
 SUPPORTED_SUFFIXES = JSON_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES | MARKDOWN_SUFFIXES
 MAX_JSON_BYTES = 100 * 1024 * 1024  # a single JSON document is parsed whole; JSONL has no limit
 _BOM = b"\xef\xbb\xbf"
+EMPTY_FILE = "the file is empty: no postings"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +117,17 @@ def _read_json_document(stream: BinaryIO, source: str) -> Iterator[Item]:
         yield FileProblem(source, "the file holds no postings (an empty list)")
 
 
-def _read_json_lines(stream: BinaryIO, source: str) -> Iterator[Item]:
+def read_json_lines_range(stream: BinaryIO, source: str, first_line: int) -> Iterator[Item]:
+    """The postings of one line-aligned byte range of a JSON Lines file that starts at line
+    `first_line` (from 0): numbered as in the whole file; an empty range is no problem of its own."""
+    return _read_json_lines(stream, source, first_line, whole_file=False)
+
+
+def _read_json_lines(
+    stream: BinaryIO, source: str, first_line: int = 0, *, whole_file: bool = True
+) -> Iterator[Item]:
     seen = 0
-    for line_number, raw_line in enumerate(stream):
+    for line_number, raw_line in enumerate(stream, start=first_line):
         line = raw_line.removeprefix(_BOM) if line_number == 0 else raw_line
         if not line.strip():
             continue
@@ -130,8 +139,8 @@ def _read_json_lines(stream: BinaryIO, source: str) -> Iterator[Item]:
             yield RawPosting(source, line_number, None, (problem,))
         else:
             yield RawPosting(source, line_number, data)
-    if seen == 0:
-        yield FileProblem(source, "the file is empty: no postings")
+    if seen == 0 and whole_file:
+        yield FileProblem(source, EMPTY_FILE)
 
 
 def _decode_json(body: bytes) -> tuple[Any, str | None]:

@@ -1,4 +1,5 @@
-"""Ingest function: an S3 upload (via its SQS queue) becomes validated, queued channel work."""
+"""Ingest function: an S3 upload (via its SQS queue), or one range of a big one, becomes validated,
+queued channel work."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ validation.warm_up()
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
-    for stats in service.handle_notification(record.json_body):
+    for stats in service.handle_message(record.json_body):
         logger.info("upload ingested", extra={"stats": vars(stats)})
         metrics.add_metric("PostingsAccepted", MetricUnit.Count, stats.accepted)
         metrics.add_metric("PostingsRejected", MetricUnit.Count, stats.rejected)

@@ -7,7 +7,7 @@ its errors, and the rest go on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -18,6 +18,7 @@ from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable, Version, time_text
 from syndicate.core.assess import Assessment, assess
 from syndicate.core.intake import FileProblem, read_postings
+from syndicate.core.intake import Item as IntakeItem
 from syndicate.core.model import Posting
 from syndicate.pipeline import plan as planning
 from syndicate.pipeline.delivery import LinkedInDelivery, linkedin_listing
@@ -36,6 +37,7 @@ class Upload:
     event_time: str  # ISO 8601 from the S3 event
     sequencer: str  # hex from the S3 event
     version_id: str | None = None
+    size: int | None = None  # bytes, from the S3 event
 
     def order_of(self, index: int) -> str:
         """Fixed-width text whose order is the upload order: event time, S3 sequencer, position.
@@ -77,6 +79,10 @@ class Ingest:
         self._linkedin_delivery = linkedin_delivery
 
     def run(self, upload: Upload, body: BinaryIO, receipt: Receipt) -> IngestStats:
+        return self.run_items(upload, read_postings(body, upload.key), receipt)
+
+    def run_items(self, upload: Upload, items: Iterable[IntakeItem], receipt: Receipt) -> IngestStats:
+        """Ingest postings already read (the whole file, or one byte range of it)."""
         stats = IngestStats()
 
         def sent(outcome: SendOutcome) -> None:
@@ -96,7 +102,7 @@ class Ingest:
                 receipt.channel_failed(message.posting_id, message.channel, outcome.error)
 
         queues: ChannelQueues = self._queues_factory(sent)
-        for item in read_postings(body, upload.key):
+        for item in items:
             if isinstance(item, FileProblem):
                 receipt.file_problem(item.message)
                 continue

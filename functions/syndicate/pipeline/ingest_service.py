@@ -1,10 +1,17 @@
-"""The ingest function's work for one SQS record: the S3 notification it carries.
+"""The ingest function's work for one SQS record: an S3 notification, or one range of an upload.
 
+A JSON Lines upload larger than INGEST_RANGE_BYTES is split (pipeline/ranges.py): the notification
+only plans line-aligned byte ranges and queues one message per range on the ingest's own queue, so
+ranges run in parallel and each is retried on its own. A range writes its part of the receipt when
+it is done; that part is also the record that it is done, so a range delivered again does nothing,
+and the range that finds every part written assembles the upload's receipt.
 Built once per container (`IngestService.from_environment`), used by the thin handler.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,17 +22,27 @@ from urllib.parse import unquote_plus
 from syndicate.adapters import storage
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable
+from syndicate.core.intake import read_json_lines_range
 from syndicate.core.model import Channel
+from syndicate.pipeline import ranges
 from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.ingest import Ingest, IngestStats, Upload
-from syndicate.pipeline.receipt import Receipt
+from syndicate.pipeline.receipt import Receipt, assembled, write_document
 
 INCOMING_PREFIX = "incoming/"
 REPORTS_PREFIX = "reports/"
+# A range is what one invocation ingests well within its timeout (about 4,000 postings of 1 KB).
+DEFAULT_RANGE_BYTES = 4 * 1024 * 1024
+_SEND_BATCH = 10
 
 
 def report_key(upload_key: str) -> str:
     return f"{REPORTS_PREFIX}{upload_key}.json"
+
+
+def parts_prefix(upload: Upload) -> str:
+    """Where the receipts of an upload's ranges go: one folder per upload event (the sequencer)."""
+    return f"{REPORTS_PREFIX}{upload.key}.parts/{upload.sequencer or 'unordered'}/"
 
 
 def uploads_in(notification: Mapping[str, Any]) -> list[Upload]:
@@ -47,6 +64,7 @@ def uploads_in(notification: Mapping[str, Any]) -> list[Upload]:
                 event_time=str(record.get("eventTime", "")),
                 sequencer=str(s3["object"].get("sequencer", "")),
                 version_id=s3["object"].get("versionId"),
+                size=s3["object"].get("size"),
             )
         )
     return uploads
@@ -59,6 +77,8 @@ class IngestService:
     state: StateTable
     queue_urls: Mapping[Channel, str]
     intake_bucket: str
+    ingest_queue_url: str | None = None  # where ranges are queued; without it nothing is split
+    range_bytes: int = DEFAULT_RANGE_BYTES
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @classmethod
@@ -73,16 +93,24 @@ class IngestService:
                 "schemaorg": os.environ["SCHEMAORG_QUEUE_URL"],
             },
             intake_bucket=os.environ["INTAKE_BUCKET"],
+            ingest_queue_url=os.environ.get("INGEST_QUEUE_URL"),
+            range_bytes=int(os.environ.get("INGEST_RANGE_BYTES", DEFAULT_RANGE_BYTES)),
         )
 
     def queues(self, on_sent: Callable[[SendOutcome], None]) -> ChannelQueues:
         return ChannelQueues(self.sqs, self.s3, self.queue_urls, self.intake_bucket, on_sent)
 
-    def handle_notification(self, notification: Mapping[str, Any]) -> list[IngestStats]:
-        return [self.ingest(upload) for upload in uploads_in(notification)]
+    def handle_message(self, message: Mapping[str, Any]) -> list[IngestStats]:
+        """An S3 notification (each upload in it), or one range of a split upload."""
+        if ranges.RANGE_MESSAGE in message:
+            return [self.ingest_range(ranges.RangeWork.from_message(message))]
+        return [self.ingest(upload) for upload in uploads_in(message)]
 
     def ingest(self, upload: Upload) -> IngestStats:
         now = self.clock()
+        if self.ingest_queue_url and ranges.splits(upload, self.range_bytes):
+            self._queue_ranges(upload, now)
+            return IngestStats()
         with Receipt(upload.key, now, upload.version_id) as receipt:
             body = storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id)
             with body:
@@ -91,3 +119,65 @@ class IngestService:
                 self.s3, upload.bucket, report_key(upload.key), receipt.write_to, "application/json"
             )
         return stats
+
+    def _queue_ranges(self, upload: Upload, now: datetime) -> None:
+        """Plan the upload's ranges and queue one message each (planning again, on a retry, gives
+        the same ranges; those already done are skipped when their message arrives)."""
+        with storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id) as body:
+            spans = list(ranges.plan(body, self.range_bytes))
+        works = [
+            ranges.RangeWork(upload, number, len(spans), now.isoformat(), span)
+            for number, span in enumerate(spans)
+        ]
+        for start in range(0, len(works), _SEND_BATCH):
+            batch = works[start : start + _SEND_BATCH]
+            result = self.sqs.send_message_batch(
+                QueueUrl=self.ingest_queue_url,
+                Entries=[{"Id": str(w.number), "MessageBody": json.dumps(w.to_message())} for w in batch],
+            )
+            if result.get("Failed"):
+                raise RuntimeError(f"{upload.key}: could not queue ranges: {result['Failed']}")
+
+    def ingest_range(self, work: ranges.RangeWork) -> IngestStats:
+        upload, span = work.upload, work.span
+        part = f"{parts_prefix(upload)}{work.number:06d}.json"
+        stats = IngestStats()
+        if not storage.exists(self.s3, upload.bucket, part):
+            received_at = datetime.fromisoformat(work.received_at)
+            with Receipt(upload.key, received_at, upload.version_id) as receipt:
+                with storage.open_object(
+                    self.s3, upload.bucket, upload.key, upload.version_id, (span.start, span.end)
+                ) as body:
+                    items = read_json_lines_range(body, upload.key, span.first_line)
+                    ingest = Ingest(self.state, self.queues, self.clock(), linkedin_delivery())
+                    stats = ingest.run_items(upload, items, receipt)
+                where = {"range": {"number": work.number, "of": work.count, "bytes": [span.start, span.end]}}
+                storage.put_streamed(
+                    self.s3,
+                    upload.bucket,
+                    part,
+                    functools.partial(receipt.write_to, extra=where),
+                    "application/json",
+                )
+        self._assemble_when_complete(work)
+        return stats
+
+    def _assemble_when_complete(self, work: ranges.RangeWork) -> None:
+        """Write the upload's receipt once every range has written its part. S3 lists what was
+        written before, so the range that writes the last part always sees them all."""
+        upload = work.upload
+        keys = sorted(key for key, _ in storage.list_objects(self.s3, upload.bucket, parts_prefix(upload)))
+        if len(keys) < work.count:
+            return
+        loaders = [functools.partial(self._load_json, upload.bucket, key) for key in keys]
+        storage.put_streamed(
+            self.s3,
+            upload.bucket,
+            report_key(upload.key),
+            functools.partial(write_document, document=assembled(loaders)),
+            "application/json",
+        )
+
+    def _load_json(self, bucket: str, key: str) -> Mapping[str, Any]:
+        loaded: Mapping[str, Any] = json.loads(storage.read_json_text(self.s3, bucket, key))
+        return loaded

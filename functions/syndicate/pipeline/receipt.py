@@ -2,17 +2,21 @@
 
 Entries are spooled to a temporary file as the upload streams, and the JSON document is
 encoded from the spool at the end, so a receipt for a million postings never sits in memory.
+An upload ingested in byte ranges gets a receipt per range as each range finishes, and the
+receipt of the whole upload is assembled from them, streamed, once the last one is written.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import IO, Any, BinaryIO
 
 from syndicate.core.assess import Assessment
+from syndicate.core.intake import EMPTY_FILE
 from syndicate.core.jsonstream import StreamedArray, iter_encoded
 
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024
@@ -65,6 +69,39 @@ class Receipt:
         for line in self._spool:
             yield json.loads(line)
 
-    def write_to(self, out: BinaryIO) -> None:
-        for chunk in iter_encoded(self.document(), indent=1):
-            out.write(chunk.encode("utf-8"))
+    def write_to(self, out: BinaryIO, extra: Mapping[str, Any] | None = None) -> None:
+        write_document(out, self.document() | dict(extra or {}))
+
+
+def write_document(out: BinaryIO, document: Mapping[str, Any]) -> None:
+    for chunk in iter_encoded(document, indent=1):
+        out.write(chunk.encode("utf-8"))
+
+
+def assembled(parts: Sequence[Callable[[], Mapping[str, Any]]]) -> dict[str, Any]:
+    """One receipt from the receipts of an upload's ranges, in range order. `parts` load a part
+    each time they are called: the totals are summed in a first pass, and the postings streamed
+    in a second, so only one part is ever in memory."""
+    summary: Counter[str] = Counter()
+    file_errors: list[str] = []
+    channel_failures: list[Any] = []
+    first: Mapping[str, Any] = {}
+    for load in parts:
+        part = load()
+        first = first or part
+        summary.update(part.get("summary", {}))
+        file_errors += part.get("file_errors", [])
+        channel_failures += part.get("channel_failures", [])
+    if not any(summary[outcome] for outcome in summary if outcome != "file_errors") and not file_errors:
+        file_errors.append(EMPTY_FILE)
+    summary["file_errors"] = len(file_errors)
+    return {
+        "source": first.get("source"),
+        "version_id": first.get("version_id"),
+        "received_at": first.get("received_at"),
+        "summary": dict(summary),
+        "file_errors": file_errors,
+        "channel_failures": channel_failures,
+        "ranges": len(parts),
+        "postings": StreamedArray(entry for load in parts for entry in load().get("postings", [])),
+    }

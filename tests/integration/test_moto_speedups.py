@@ -1,0 +1,160 @@
+"""The runtime's moto speedups answer exactly what moto answers without them.
+
+The same DynamoDB conversation (items with every attribute type, indexes, conditions, errors) runs on
+a fresh moto with and without `faster_dynamodb`, and every parsed response must be equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from infra.runtime.moto_speedups import faster_dynamodb
+from moto import mock_aws
+
+TABLE = "speedups"
+
+
+def _conversation(client: Any) -> Iterator[Any]:
+    client.create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "shard", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-shard",
+                "KeySchema": [
+                    {"AttributeName": "shard", "KeyType": "HASH"},
+                    {"AttributeName": "id", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["title"]},
+            }
+        ],
+    )
+    item = {
+        "id": {"S": "job-1"},
+        "shard": {"S": "3"},
+        "title": {"S": "Nurse — nights, «Zürich»"},
+        "count": {"N": "12.50"},
+        "open": {"BOOL": True},
+        "gone": {"NULL": True},
+        "tags": {"SS": ["a", "b"]},
+        "sizes": {"NS": ["1", "2.5"]},
+        "channels": {"M": {"indeed": {"M": {"state": {"S": "queued"}, "tries": {"N": "0"}}}}},
+        "history": {"L": [{"S": "x"}, {"N": "1"}, {"M": {}}]},
+    }
+    yield client.put_item(TableName=TABLE, Item=item, ReturnConsumedCapacity="TOTAL")
+    yield client.put_item(TableName=TABLE, Item={**item, "id": {"S": "job-2"}}, ReturnValues="ALL_OLD")
+    yield client.put_item(
+        TableName=TABLE, Item={"id": {"S": "bin"}, "blob": {"B": b"\x00\xff"}, "blobs": {"BS": [b"a"]}}
+    )
+    yield client.get_item(TableName=TABLE, Key={"id": {"S": "job-1"}}, ConsistentRead=True)
+    yield client.get_item(TableName=TABLE, Key={"id": {"S": "bin"}})
+    yield client.get_item(TableName=TABLE, Key={"id": {"S": "missing"}})
+    yield client.get_item(
+        TableName=TABLE,
+        Key={"id": {"S": "job-1"}},
+        ProjectionExpression="#c.indeed, title",
+        ExpressionAttributeNames={"#c": "channels"},
+    )
+    for return_values in ("NONE", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW", "ALL_OLD"):
+        yield client.update_item(
+            TableName=TABLE,
+            Key={"id": {"S": "job-1"}},
+            UpdateExpression="SET #c.#ch.#s = :s, #n = #n + :one REMOVE gone ADD tags :t",
+            ConditionExpression="attribute_exists(id)",
+            ExpressionAttributeNames={"#c": "channels", "#ch": "indeed", "#s": "state", "#n": "count"},
+            ExpressionAttributeValues={":s": {"S": return_values}, ":one": {"N": "1"}, ":t": {"SS": ["c"]}},
+            ReturnValues=return_values,
+            ReturnConsumedCapacity="INDEXES",
+        )
+    yield client.query(
+        TableName=TABLE,
+        IndexName="by-shard",
+        KeyConditionExpression="shard = :s",
+        ExpressionAttributeValues={":s": {"S": "3"}},
+        Limit=1,
+    )
+    yield client.query(
+        TableName=TABLE, KeyConditionExpression="id = :i", ExpressionAttributeValues={":i": {"S": "job-2"}}
+    )
+    yield client.scan(TableName=TABLE, FilterExpression="attribute_exists(title)")
+    yield client.batch_get_item(
+        RequestItems={TABLE: {"Keys": [{"id": {"S": "job-1"}}, {"id": {"S": "nope"}}]}}
+    )
+    yield client.batch_write_item(
+        RequestItems={
+            TABLE: [
+                {"PutRequest": {"Item": {"id": {"S": "job-3"}}}},
+                {"DeleteRequest": {"Key": {"id": {"S": "job-2"}}}},
+            ]
+        }
+    )
+    yield client.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": TABLE,
+                    "Key": {"id": {"S": "job-3"}},
+                    "UpdateExpression": "SET title = :t",
+                    "ExpressionAttributeValues": {":t": {"S": "new"}},
+                }
+            }
+        ]
+    )
+    yield client.delete_item(TableName=TABLE, Key={"id": {"S": "job-1"}}, ReturnValues="ALL_OLD")
+    failing: list[Callable[[], Any]] = [
+        lambda: client.update_item(
+            TableName=TABLE,
+            Key={"id": {"S": "job-3"}},
+            UpdateExpression="SET title = :t",
+            ConditionExpression="attribute_not_exists(id)",
+            ExpressionAttributeValues={":t": {"S": "x"}},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        ),
+        lambda: client.update_item(
+            TableName=TABLE, Key={"id": {"S": "job-3"}}, UpdateExpression="SET = oops"
+        ),
+    ]
+    for call in failing:
+        with pytest.raises(ClientError) as error:
+            call()
+        yield error.value.response
+
+
+def _responses(speedups: AbstractContextManager[Any]) -> list[Any]:
+    with mock_aws(), speedups:
+        client = boto3.client(
+            "dynamodb", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
+        )
+        answers = []
+        for response in _conversation(client):
+            response.pop("ResponseMetadata", None)
+            answers.append(response)
+        return answers
+
+
+def test_faster_dynamodb_answers_as_moto_does() -> None:
+    plain = _responses(nullcontext())
+    fast = _responses(faster_dynamodb())
+    assert len(fast) == len(plain) > 20
+    for number, (expected, actual) in enumerate(zip(plain, fast, strict=True)):
+        assert actual == expected, f"response {number} differs"
+
+
+def test_faster_dynamodb_puts_moto_back() -> None:
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    before = (vars(ActionResult)["execute_result"], vars(UpdateExpressionParser)["make"])
+    with faster_dynamodb():
+        assert vars(ActionResult)["execute_result"] is not before[0]
+    assert (vars(ActionResult)["execute_result"], vars(UpdateExpressionParser)["make"]) == before
