@@ -6,7 +6,7 @@ event source mappings exactly as deployed.
 
 from infra.runtime.apigateway import HttpResponse
 from infra.runtime.intrinsics import TemplateError, UnsupportedTemplateFeature
-from infra.runtime.lambda_runner import BatchOutcome, DrainError, DrainReport
+from infra.runtime.lambda_runner import BatchOutcome, DrainError, DrainProgress, DrainReport
 from infra.runtime.specs import (
     ApiRoute,
     ApiSpec,
@@ -30,6 +30,7 @@ __all__ = [
     "BatchOutcome",
     "BucketSpec",
     "DrainError",
+    "DrainProgress",
     "DrainReport",
     "EmbeddedStack",
     "FunctionSpec",

@@ -55,6 +55,16 @@ class BatchOutcome:
     over_timeout: bool  # Lambda would have stopped the invocation at its Timeout
 
 
+@dataclass(frozen=True)
+class DrainProgress:
+    settled: int  # messages processed and deleted so far
+    waiting: int  # messages the consumed queues still hold (visible, in flight or delayed)
+
+
+ProgressListener = Callable[[DrainProgress], None]
+PROGRESS_INTERVAL_SECONDS = 0.5  # queue depths cost a scan of each queue in moto: not every round
+
+
 @dataclass
 class DrainReport:
     rounds: int = 0
@@ -294,6 +304,7 @@ def drain(
     *,
     max_rounds: int = 10_000,
     max_idle_seconds: float = 30.0,
+    on_progress: ProgressListener | None = None,
 ) -> DrainReport:
     """Poll every event source round-robin until no consumed queue holds a message.
 
@@ -313,6 +324,8 @@ def drain(
     report = DrainReport()
     idle_since: float | None = None
     last_idle_total: int | None = None
+    settled = 0
+    reported_at = time.monotonic()
     while True:
         if report.rounds >= max_rounds:
             raise DrainError(
@@ -326,6 +339,7 @@ def drain(
             if outcome is None:
                 continue
             progressed = True
+            settled += len(outcome.message_ids) - len(outcome.failed_ids)
             report.invocations[outcome.function] += 1
             if outcome.failed_ids:
                 report.failed_batches.append(outcome)
@@ -333,6 +347,9 @@ def drain(
                 report.slow_batches.append(outcome)
         if progressed:
             idle_since, last_idle_total = None, None
+            if on_progress is not None and time.monotonic() - reported_at >= PROGRESS_INTERVAL_SECONDS:
+                on_progress(DrainProgress(settled, sum(_depths(sqs, model, consumed).values())))
+                reported_at = time.monotonic()
             continue
         # Nothing was received: drained, or what is left cannot be received yet. Only now ask for
         # depths (moto computes them by scanning every message, so asking every round is costly).
@@ -355,4 +372,6 @@ def drain(
     report.dead_lettered = {
         q.logical_id: queue_depth(sqs, q) - before[q.logical_id] for q in dead_letter_queues
     }
+    if on_progress is not None:
+        on_progress(DrainProgress(settled, 0))
     return report

@@ -39,7 +39,7 @@ from infra.runtime.apigateway import (
     proxy_event,
 )
 from infra.runtime.aws_env import offline_aws_variables, patched_environ, variables_to_hide
-from infra.runtime.lambda_runner import DrainReport, FunctionInvoker, drain, queue_depth
+from infra.runtime.lambda_runner import DrainReport, FunctionInvoker, ProgressListener, drain, queue_depth
 from infra.runtime.moto_speedups import faster_dynamodb, faster_sqs
 from infra.runtime.provision import provision
 from infra.runtime.s3_events import aws_shaped_s3_events
@@ -195,12 +195,26 @@ class EmbeddedStack:
             raise ValueError(f"name the bucket: {len(candidates)} buckets have notifications {names}")
         return candidates[0]
 
-    def drain(self, *, max_rounds: int = 10_000, max_idle_seconds: float = 30.0) -> DrainReport:
-        """Deliver every queued message to its function until the consumed queues are empty."""
+    def drain(
+        self,
+        *,
+        max_rounds: int = 10_000,
+        max_idle_seconds: float = 30.0,
+        on_progress: ProgressListener | None = None,
+    ) -> DrainReport:
+        """Deliver every queued message to its function until the consumed queues are empty;
+        `on_progress` hears how many messages are done and waiting, twice a second at most."""
         invoker = self._invoker
         if invoker is None:
             raise RuntimeError("the stack is not running: use it inside `with`")
-        return drain(self.model, self.sqs, invoker, max_rounds=max_rounds, max_idle_seconds=max_idle_seconds)
+        return drain(
+            self.model,
+            self.sqs,
+            invoker,
+            max_rounds=max_rounds,
+            max_idle_seconds=max_idle_seconds,
+            on_progress=on_progress,
+        )
 
     def invoke(self, function_logical_id: str, event: Mapping[str, Any]) -> Any:
         """Invoke one function directly with `event` (its environment and a Lambda context included)."""

@@ -50,7 +50,7 @@ def write_postings(path: Path, count: int) -> None:
             out.write(json.dumps(posting, ensure_ascii=False) + "\n")
 
 
-def measure_one(size: int, work: Path, *, trace_memory: bool) -> dict[str, Any]:
+def measure_one(size: int, work: Path, *, trace_memory: bool, progress: bool) -> dict[str, Any]:
     """Run `syndicate run` on `size` postings under the meter (call this in a fresh interpreter)."""
     from syndicate.cli.main import main
     from tests.bench.metering import AwsMeter
@@ -60,7 +60,8 @@ def measure_one(size: int, work: Path, *, trace_memory: bool) -> dict[str, Any]:
     meter = AwsMeter(trace_memory=trace_memory)
     with meter.installed():
         started = time.perf_counter()
-        code = main(["run", "--out", str(work / "out"), "--expire-at", NOW_ARGUMENT, str(postings)])
+        arguments = ["run", "--out", str(work / "out"), "--expire-at", NOW_ARGUMENT, str(postings)]
+        code = main([*arguments, "--progress" if progress else "--no-progress"])
         wall = time.perf_counter() - started
     return {"size": size, "exit": code, "wall_seconds": wall, "usage": meter.snapshot()}
 
@@ -304,9 +305,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
     if arguments.one:
-        if arguments.progress:
-            os.environ["SYNDICATE_PROGRESS"] = "1"
-        result = measure_one(arguments.one, arguments.work, trace_memory=not arguments.no_memory)
+        result = measure_one(
+            arguments.one, arguments.work, trace_memory=not arguments.no_memory, progress=arguments.progress
+        )
         arguments.result.write_text(json.dumps(result), "utf-8")
         return 0
     sizes = [int(s) for s in arguments.sizes.split(",") if s.strip()]

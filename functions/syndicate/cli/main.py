@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     stack.add_argument("--publisher", default="Syndicate", help="Indeed feed <publisher>")
     stack.add_argument("--publisher-url", default="https://example.org/", help="Indeed feed <publisherurl>")
     run.add_delivery_arguments(stack)
+    run.add_progress_argument(stack)
     stack.add_argument(
         "--expire-at",
         type=_instant,

@@ -18,17 +18,20 @@ import os
 import shutil
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from syndicate.adapters.state import StateTable
 from syndicate.cli import sources
 from syndicate.core.model import CHANNELS
 from syndicate.pipeline import plan as states
 from syndicate.pipeline.ingest_service import REPORTS_PREFIX
+
+if TYPE_CHECKING:
+    from infra.runtime import DrainProgress
 
 TEMPLATE_ENV = "SYNDICATE_TEMPLATE"
 
@@ -47,7 +50,15 @@ def find_template() -> Path:
 
 @contextlib.contextmanager
 def output_to(log_path: Path) -> Iterator[IO[str]]:
-    """Send everything written to file descriptors 1 and 2 to `log_path`; yield the real stdout.
+    """Send everything written to file descriptors 1 and 2 to `log_path`; yield the real stdout."""
+    with terminal_streams(log_path) as (terminal, _):
+        yield terminal
+
+
+@contextlib.contextmanager
+def terminal_streams(log_path: Path) -> Iterator[tuple[IO[str], IO[str]]]:
+    """Send everything written to file descriptors 1 and 2 to `log_path`; yield the real stdout
+    and stderr.
 
     Powertools binds its log handler to sys.stdout when a handler module is imported, so only a
     redirect at the descriptor level catches all of it.
@@ -57,13 +68,14 @@ def output_to(log_path: Path) -> Iterator[IO[str]]:
     sys.stderr.flush()
     saved_out, saved_err = os.dup(1), os.dup(2)
     terminal = os.fdopen(os.dup(saved_out), "w", encoding="utf-8", buffering=1)
+    terminal_err = os.fdopen(os.dup(saved_err), "w", encoding="utf-8", buffering=1)
     with log_path.open("ab") as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # Powertools' "no metrics" notes are not the user's business
-                yield terminal
+                yield terminal, terminal_err
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -72,6 +84,23 @@ def output_to(log_path: Path) -> Iterator[IO[str]]:
             os.close(saved_out)
             os.close(saved_err)
             terminal.close()
+            terminal_err.close()
+
+
+@contextlib.contextmanager
+def progress_bar(stream: IO[str], label: str, *, show: bool) -> Iterator[Callable[[DrainProgress], None]]:
+    """A bar of the messages the stack has processed out of all it has had so far (the total grows
+    as the ingest queues work for the channels); yields the drain's progress listener."""
+    from tqdm import tqdm  # noqa: PLC0415 - only `run` shows one
+
+    with tqdm(total=0, desc=label, unit=" messages", file=stream, disable=not show, leave=True) as bar:
+
+        def advance(progress: DrainProgress) -> None:
+            bar.total = progress.settled + progress.waiting
+            bar.n = progress.settled
+            bar.refresh()
+
+        yield advance
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +140,15 @@ def add_delivery_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_progress_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on stderr (default: when stderr is a terminal)",
+    )
+
+
 def stack_parameters(arguments: argparse.Namespace) -> dict[str, str]:
     """The template parameters of a local run (`run` and `serve` share them)."""
     return {
@@ -141,7 +179,8 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
     from infra.fakes.local import LocalChannelApis  # noqa: PLC0415
     from infra.runtime import EmbeddedStack  # noqa: PLC0415
 
-    with output_to(out / "logs" / "functions.log") as terminal:
+    with terminal_streams(out / "logs" / "functions.log") as (terminal, terminal_err):
+        show_progress = arguments.progress if arguments.progress is not None else terminal_err.isatty()
         with (
             LocalChannelApis.running(record_dir=out) as apis,
             EmbeddedStack.from_template(find_template(), parameters) as stack,
@@ -151,7 +190,8 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
             for number, (path, key) in enumerate(zip(arguments.paths, keys, strict=True), start=1):
                 print(f"[{number}/{len(keys)}] {path} -> s3://…/{key}", file=terminal)
                 stack.upload(Path(path), key)
-                drained = stack.drain()
+                with progress_bar(terminal_err, Path(path).name, show=show_progress) as on_progress:
+                    drained = stack.drain(on_progress=on_progress)
                 calls = sum(drained.invocations.values())
                 print(f"        {calls} function invocations, {drained.rounds} rounds", file=terminal)
             expiry = stack.run_schedule("ExpiryFunction", arguments.expire_at)
