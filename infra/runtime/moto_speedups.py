@@ -11,21 +11,32 @@ the operation's output shape member by member (a fifth of a run's time): the par
 kept per text (parsing is pure; every consumer copies the tree before changing it), and the item
 operations' responses, already plain JSON values named as on the wire, are encoded with json.dumps
 (botocore's JSON parser skips the null members the shape walk would leave out). A response with a
-binary attribute, which the shape walk base64-encodes, still goes the long way.
+binary attribute, which the shape walk base64-encodes, still goes the long way. Every UpdateItem
+also deep-copies the expression tree for its validator (copy.deepcopy, through __reduce_ex__ for
+each node): a pickle round trip makes the same copy several times faster. And an item's map
+attribute was deep-copied before its members were replaced by their own JSON (to_regular_json):
+the members are now converted without the copy that was thrown away. The validator's tree walkers
+rebuilt their (constant) node-type table for every node they visited; each walker now builds it once.
 These are only performance patches: if moto's internals move, they are skipped and moto runs as it is.
 """
 
 from __future__ import annotations
 
+import base64
+import copy
 import functools
 import json
+import pickle
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import moto.core.responses as core_responses
+import moto.dynamodb.models.dynamo_type as dynamo_types
+import moto.dynamodb.parsing.ast_nodes as dynamodb_ast
 import moto.dynamodb.parsing.expressions as dynamodb_expressions
+import moto.dynamodb.parsing.validators as dynamodb_validators
 import moto.sqs.models as sqs_models
 
 _PLAIN_JSON_OPERATIONS = frozenset(
@@ -92,6 +103,58 @@ def _plain_json_result(original: Callable[..., Any]) -> Callable[..., Any]:
     return execute_result
 
 
+def _pickled_copy(value: Any, memo: Any = None) -> Any:
+    """copy.deepcopy's result for plain object trees, by a pickle round trip (only trees this
+    process just built are copied; anything pickle refuses goes to copy.deepcopy)."""
+    try:
+        return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))  # noqa: S301 - our own bytes
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return copy.deepcopy(value, memo)
+
+
+def _regular_json(dynamo_type: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    def to_regular_json(self: Any) -> dict[str, Any]:
+        value = self.value
+        if isinstance(value, dict):
+            value = {
+                key: item.to_regular_json() if isinstance(item, dynamo_type) else copy.deepcopy(item)
+                for key, item in value.items()
+            }
+        elif isinstance(value, list):
+            value = [
+                item.to_regular_json() if isinstance(item, dynamo_type) else copy.deepcopy(item)
+                for item in value
+            ]
+        else:
+            value = copy.deepcopy(value)
+        if self.is_binary() and isinstance(value, str):
+            value = base64.b64decode(value)
+        return {self.type: value}
+
+    return to_regular_json
+
+
+def _processing_table(walker: Any) -> dict[type, Callable[[Any], Any]]:
+    table: dict[type, Callable[[Any], Any]] | None = walker.__dict__.get("_node_processors")
+    if table is None:
+        table = walker.__dict__["_node_processors"] = walker._processing_map()
+    return table
+
+
+def _nodes_to_be_processed(walker: Any) -> tuple[type, ...]:
+    types: tuple[type, ...] | None = walker.__dict__.get("_node_types")
+    if types is None:
+        types = walker.__dict__["_node_types"] = tuple(_processing_table(walker))
+    return types
+
+
+def _process(walker: Any, node: Any) -> Any:
+    for node_type, processor in _processing_table(walker).items():
+        if isinstance(node, node_type):
+            return processor(node)
+    return None
+
+
 @contextmanager
 def faster_dynamodb() -> Iterator[None]:
     with ExitStack() as patches:
@@ -105,6 +168,11 @@ def faster_dynamodb() -> Iterator[None]:
         execute = getattr(action_result, "execute_result", None)
         if action_result is not None and callable(execute):
             patches.enter_context(_replaced(action_result, "execute_result", _plain_json_result(execute)))
+        if getattr(dynamodb_validators, "deepcopy", None) is copy.deepcopy:
+            patches.enter_context(_replaced(dynamodb_validators, "deepcopy", _pickled_copy))
+        dynamo_type = getattr(dynamo_types, "DynamoType", None)
+        if dynamo_type is not None and callable(getattr(dynamo_type, "to_regular_json", None)):
+            patches.enter_context(_replaced(dynamo_type, "to_regular_json", _regular_json(dynamo_type)))
         yield
 
 
@@ -123,4 +191,10 @@ def faster_sqs() -> Iterator[None]:
             patches.enter_context(
                 _replaced(backend, "is_message_valid_based_on_retention_period", _retention_check)
             )
+        traverser = getattr(dynamodb_ast, "DepthFirstTraverser", None)
+        if traverser is not None and {"nodes_to_be_processed", "process", "_processing_map"} <= set(
+            vars(traverser)
+        ):
+            patches.enter_context(_replaced(traverser, "nodes_to_be_processed", _nodes_to_be_processed))
+            patches.enter_context(_replaced(traverser, "process", _process))
         yield

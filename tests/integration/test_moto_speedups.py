@@ -76,6 +76,22 @@ def _conversation(client: Any) -> Iterator[Any]:
             ReturnValues=return_values,
             ReturnConsumedCapacity="INDEXES",
         )
+    yield client.update_item(
+        TableName=TABLE,
+        Key={"id": {"S": "job-2"}},
+        UpdateExpression=(
+            "SET history = list_append(history, :more), #c.linkedin = if_not_exists(#c.linkedin, :entry), "
+            "#c.indeed.tries = #c.indeed.tries + :one REMOVE #c.indeed.#s, sizes"
+        ),
+        ExpressionAttributeNames={"#c": "channels", "#s": "state"},
+        ExpressionAttributeValues={
+            ":more": {"L": [{"M": {"at": {"S": "now"}}}]},
+            ":entry": {"M": {"state": {"S": "pending"}, "hash": {"S": "abc"}}},
+            ":one": {"N": "1"},
+        },
+        ReturnValues="ALL_NEW",
+    )
+    yield client.get_item(TableName=TABLE, Key={"id": {"S": "job-2"}})
     yield client.query(
         TableName=TABLE,
         IndexName="by-shard",
@@ -152,9 +168,19 @@ def test_faster_dynamodb_answers_as_moto_does() -> None:
 
 def test_faster_dynamodb_puts_moto_back() -> None:
     from moto.core.responses import ActionResult
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.parsing import validators
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
-    before = (vars(ActionResult)["execute_result"], vars(UpdateExpressionParser)["make"])
+    def patched() -> tuple[Any, ...]:
+        return (
+            vars(ActionResult)["execute_result"],
+            vars(UpdateExpressionParser)["make"],
+            vars(validators)["deepcopy"],
+            vars(DynamoType)["to_regular_json"],
+        )
+
+    before = patched()
     with faster_dynamodb():
-        assert vars(ActionResult)["execute_result"] is not before[0]
-    assert (vars(ActionResult)["execute_result"], vars(UpdateExpressionParser)["make"]) == before
+        assert all(now is not then for now, then in zip(patched(), before, strict=True))
+    assert patched() == before
