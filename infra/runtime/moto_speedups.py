@@ -16,7 +16,10 @@ also deep-copies the expression tree for its validator (copy.deepcopy, through _
 each node): a pickle round trip makes the same copy several times faster. And an item's map
 attribute was deep-copied before its members were replaced by their own JSON (to_regular_json):
 the members are now converted without the copy that was thrown away. The validator's tree walkers
-rebuilt their (constant) node-type table for every node they visited; each walker now builds it once.
+rebuilt their (constant) node-type table for every node they visited, and asked an abstract base
+class whether each node was a node: each walker builds its table once, and the answers are kept per
+type. Each call also listed the handler class's methods (inspect.getmembers) to find its action:
+they are kept per class.
 These are only performance patches: if moto's internals move, they are skipped and moto runs as it is.
 """
 
@@ -33,6 +36,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import moto.core.responses as core_responses
+import moto.core.utils as core_utils
 import moto.dynamodb.models.dynamo_type as dynamo_types
 import moto.dynamodb.parsing.ast_nodes as dynamodb_ast
 import moto.dynamodb.parsing.expressions as dynamodb_expressions
@@ -155,6 +159,35 @@ def _process(walker: Any, node: Any) -> Any:
     return None
 
 
+def _walker(node_class: type) -> Callable[..., Any]:
+    is_node: dict[type, bool] = {}
+
+    def traverse_node_recursively(walker: Any, node: Any, child_id: int = -1) -> Any:
+        kind = type(node)
+        known = is_node.get(kind)
+        if known is None:
+            known = is_node[kind] = issubclass(kind, node_class)
+        if not known:
+            return node
+        parent_node = node.parent
+        if node.children is not None:
+            for index, child_node in enumerate(node.children):
+                walker.pre_processing_of_child(node, index)
+                walker.traverse_node_recursively(child_node, index)
+        matches: dict[type, bool] = walker.__dict__.setdefault("_node_matches", {})
+        processed = matches.get(kind)
+        if processed is None:
+            processed = matches[kind] = issubclass(kind, walker.nodes_to_be_processed())
+        if processed:
+            node = walker.process(node)
+            node.parent = parent_node
+            if parent_node:
+                parent_node.children[child_id] = node
+        return node
+
+    return traverse_node_recursively
+
+
 @contextmanager
 def faster_dynamodb() -> Iterator[None]:
     with ExitStack() as patches:
@@ -173,6 +206,15 @@ def faster_dynamodb() -> Iterator[None]:
         dynamo_type = getattr(dynamo_types, "DynamoType", None)
         if dynamo_type is not None and callable(getattr(dynamo_type, "to_regular_json", None)):
             patches.enter_context(_replaced(dynamo_type, "to_regular_json", _regular_json(dynamo_type)))
+        traverser = getattr(dynamodb_ast, "DepthFirstTraverser", None)
+        if traverser is not None and {"nodes_to_be_processed", "process", "_processing_map"} <= set(
+            vars(traverser)
+        ):
+            patches.enter_context(_replaced(traverser, "nodes_to_be_processed", _nodes_to_be_processed))
+            patches.enter_context(_replaced(traverser, "process", _process))
+            node_class = getattr(dynamodb_ast, "Node", None)
+            if node_class is not None and "traverse_node_recursively" in vars(traverser):
+                patches.enter_context(_replaced(traverser, "traverse_node_recursively", _walker(node_class)))
         yield
 
 
@@ -191,10 +233,19 @@ def faster_sqs() -> Iterator[None]:
             patches.enter_context(
                 _replaced(backend, "is_message_valid_based_on_retention_period", _retention_check)
             )
-        traverser = getattr(dynamodb_ast, "DepthFirstTraverser", None)
-        if traverser is not None and {"nodes_to_be_processed", "process", "_processing_map"} <= set(
-            vars(traverser)
-        ):
-            patches.enter_context(_replaced(traverser, "nodes_to_be_processed", _nodes_to_be_processed))
-            patches.enter_context(_replaced(traverser, "process", _process))
+        yield
+
+
+def _no_listing(_: type) -> list[str]:
+    return []
+
+
+@contextmanager
+def faster_dispatch() -> Iterator[None]:
+    """moto's method list of a handler class, kept per class (classes do not change in a run)."""
+    with ExitStack() as patches:
+        listing: Callable[[type], list[str]] = getattr(core_utils, "method_names_from_class", _no_listing)
+        if getattr(core_responses, "method_names_from_class", None) is listing:
+            cached = functools.lru_cache(maxsize=None)(listing)
+            patches.enter_context(_replaced(core_responses, "method_names_from_class", cached))
         yield

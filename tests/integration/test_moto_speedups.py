@@ -170,6 +170,7 @@ def test_faster_dynamodb_puts_moto_back() -> None:
     from moto.core.responses import ActionResult
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
     def patched() -> tuple[Any, ...]:
@@ -178,6 +179,7 @@ def test_faster_dynamodb_puts_moto_back() -> None:
             vars(UpdateExpressionParser)["make"],
             vars(validators)["deepcopy"],
             vars(DynamoType)["to_regular_json"],
+            *(vars(DepthFirstTraverser)[name] for name in ("traverse_node_recursively", "process")),
         )
 
     before = patched()
