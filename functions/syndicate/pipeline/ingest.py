@@ -60,6 +60,7 @@ class IngestStats:
     unchanged: int = 0
     superseded: int = 0
     queued: dict[str, int] = field(default_factory=dict)
+    ranges: int = 0  # byte ranges queued for a big upload, ingested by messages of their own
 
 
 QueuesFactory = Callable[[Callable[[SendOutcome], None]], ChannelQueues]

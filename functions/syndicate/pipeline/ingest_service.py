@@ -109,8 +109,7 @@ class IngestService:
     def ingest(self, upload: Upload) -> IngestStats:
         now = self.clock()
         if self.ingest_queue_url and ranges.splits(upload, self.range_bytes):
-            self._queue_ranges(upload, now)
-            return IngestStats()
+            return IngestStats(ranges=self._queue_ranges(upload, now))
         with Receipt(upload.key, now, upload.version_id) as receipt:
             body = storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id)
             with body:
@@ -120,7 +119,7 @@ class IngestService:
             )
         return stats
 
-    def _queue_ranges(self, upload: Upload, now: datetime) -> None:
+    def _queue_ranges(self, upload: Upload, now: datetime) -> int:
         """Plan the upload's ranges and queue one message each (planning again, on a retry, gives
         the same ranges; those already done are skipped when their message arrives)."""
         with storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id) as body:
@@ -137,6 +136,7 @@ class IngestService:
             )
             if result.get("Failed"):
                 raise RuntimeError(f"{upload.key}: could not queue ranges: {result['Failed']}")
+        return len(works)
 
     def ingest_range(self, work: ranges.RangeWork) -> IngestStats:
         upload, span = work.upload, work.span
