@@ -110,6 +110,7 @@ def totals(usage: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 summed["calls"].update(value)
             elif name != "peak_bytes":
                 summed[name] = summed.get(name, 0) + value
+    summed["function_ms"] = sum(f["billed_ms"] for f in billed(usage).values())
     by_service: Counter[str] = Counter()
     for name, count in summed["calls"].items():
         by_service[name.split(":", 1)[0]] += count
@@ -145,6 +146,7 @@ def per_posting(result: dict[str, Any]) -> dict[str, float]:
     total = totals(result["usage"])
     figures = {
         "wall ms": result["wall_seconds"] * 1000 / size,
+        "function ms": total["function_ms"] / size,
         "read units": total.get("read_units", 0) / size,
         "write units": total.get("write_units", 0) / size,
         "items read": total.get("items_read", 0) / size,
@@ -200,13 +202,14 @@ def report(results: list[dict[str, Any]], memory: dict[str, int]) -> dict[str, A
                     f"{calls / size:.2f}",
                     f"{usage['read_units'] / size:.2f}",
                     f"{usage['write_units'] / size:.2f}",
-                    f"{usage['seconds'] * 1000 / size:.2f}",
+                    f"{usage['billed_ms'] / size:.2f}{'' if usage['timed_invocations'] else '*'}",
                     f"{usage['peak_bytes'] / 2**20:.1f}" if caller in memory else "-",
                     top,
                 )
             )
         _table(
-            f"Per function at {size:,} postings (per posting, except invocations and peak memory)",
+            f"Per function at {size:,} postings (per posting, except invocations and peak memory; "
+            "* time of memory-traced invocations only, slower)",
             ("caller", "invocations", "calls", "RRU", "WRU", "ms", "peak MB", "top operations"),
             rows,
         )
@@ -262,6 +265,7 @@ def markdown(results: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     ]
     for name in (
         "wall ms",
+        "function ms",
         "read units",
         "write units",
         "items read",
