@@ -103,6 +103,11 @@ FUNCTION_ENVIRONMENT = {
         "GOOGLE_INDEXING": {"Ref": "GoogleIndexing"},
         "GOOGLE_SERVICE_ACCOUNT_SECRET_ARN": {"Ref": "GoogleServiceAccount"},
     },
+    # Big uploads: their ranges go back to the ingest's own queue.
+    "IngestFunction": {
+        "INGEST_QUEUE_URL": {"Ref": "IngestQueue"},
+        "INGEST_RANGE_BYTES": {"Ref": "IngestRangeBytes"},
+    },
 }
 
 # The one secret each function may read.
@@ -116,7 +121,7 @@ SECRET_READERS = {
 # publisher queues its own task polls.
 CHANNEL_QUEUE_NAMES = {"LinkedInQueue", "IndeedQueue", "SchemaOrgQueue"}
 QUEUE_SENDERS = {
-    "IngestFunction": CHANNEL_QUEUE_NAMES,
+    "IngestFunction": CHANNEL_QUEUE_NAMES | {"IngestQueue"},  # the ranges of a big upload
     "ExpiryFunction": CHANNEL_QUEUE_NAMES,
     "LinkedInPublisherFunction": {"LinkedInQueue"},
 }
@@ -767,7 +772,7 @@ def test_no_function_can_change_or_delete_an_upload(function: str) -> None:
                 assert key_part.startswith(INTAKE_WRITABLE_PREFIXES), f"{function} may write {text}"
 
 
-def test_only_ingest_expiry_and_the_linkedin_task_polls_send_to_the_channel_queues() -> None:
+def test_only_ingest_expiry_and_the_linkedin_task_polls_send_to_the_queues() -> None:
     senders: dict[str, set[str]] = {}
     for function in FUNCTIONS:
         for policy in function_policies(function):
