@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -25,7 +26,8 @@ from infra.runtime import (
     parse_template,
 )
 from infra.runtime.cfn_yaml import TemplateSyntaxError, load_template_file
-from infra.runtime.lambda_runner import failed_message_ids, sqs_event
+from infra.runtime.lambda_runner import DrainProgress, failed_message_ids, sqs_event
+from infra.runtime.observe import current_caller, listening
 
 # Imported under whatever name pytest gave this package, so the template's Handler strings match it.
 FIXTURES = f"{__name__.rpartition('.')[0]}.runtime_fixtures".lstrip(".")
@@ -396,6 +398,43 @@ def test_a_partial_batch_failure_retries_only_the_failed_message(stack: Embedded
     assert first.error is None
     assert stack.dead_letters("WorkQueue") == []
     assert stack.queue_depths()["WorkQueue"] == 0
+
+
+def test_drain_reports_progress_and_ends_with_every_message_settled(
+    stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("infra.runtime.lambda_runner.PROGRESS_INTERVAL_SECONDS", 0.0)  # every round
+    stack.drain()  # what the stack's creation queued (S3's test event)
+    send_work(stack, *({"id": f"m{n}"} for n in range(9)), {"id": "flaky", "fail_times": 1})
+    heard: list[DrainProgress] = []
+    stack.drain(on_progress=heard.append)
+    assert heard[-1] == DrainProgress(settled=10, waiting=0)
+    assert len(heard) > 1 and heard[0].waiting > 0  # the first batch left the flaky one waiting
+    assert [p.settled for p in heard] == sorted(p.settled for p in heard)
+
+
+def test_the_caller_of_aws_calls_is_the_function_running_its_event_source_or_the_runtime(
+    stack: EmbeddedStack,
+) -> None:
+    seen: list[tuple[str, str]] = []
+
+    def record(model: Any, **_: Any) -> None:
+        seen.append((current_caller(), model.name))
+
+    stack.sqs.meta.events.register("before-call.sqs", record)
+    send_work(stack, {"id": "a"})
+    with listening(lambda function: _heard(function, seen)):
+        stack.drain()
+    assert ("runtime", "SendMessageBatch") in seen
+    assert ("WorkFunction event source", "ReceiveMessage") in seen
+    assert ("WorkFunction event source", "DeleteMessageBatch") in seen
+    assert ("WorkFunction", "invoked") in seen
+
+
+@contextmanager
+def _heard(function: str, seen: list[tuple[str, str]]) -> Iterator[None]:
+    seen.append((current_caller(), "invoked"))
+    yield
 
 
 def test_a_poison_message_is_dead_lettered_after_five_receives_while_its_batch_succeeds(

@@ -239,3 +239,17 @@ def test_status_says_where_it_looked(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert f"no posting 'NOPE' in {tmp_path / 'state.json'}" in err
     assert main(["status", "NOPE", "--out", str(tmp_path / "missing")]) == 1
     assert f"{tmp_path / 'missing' / 'state.json'} does not exist" in capsys.readouterr().err
+
+
+def test_the_run_progress_bar_shows_messages_done_of_all_so_far_and_only_when_asked() -> None:
+    from infra.runtime import DrainProgress
+
+    from syndicate.cli.run import progress_bar
+
+    shown, hidden = io.StringIO(), io.StringIO()
+    for stream, show in ((shown, True), (hidden, False)):
+        with progress_bar(stream, "big.jsonl", show=show) as advance:
+            advance(DrainProgress(settled=3, waiting=7))
+            advance(DrainProgress(settled=12, waiting=0))
+    assert "big.jsonl" in shown.getvalue() and "3/10" in shown.getvalue() and "12/12" in shown.getvalue()
+    assert hidden.getvalue() == ""
