@@ -189,7 +189,7 @@ def _walker(node_class: type) -> Callable[..., Any]:
 
 
 @contextmanager
-def faster_dynamodb() -> Iterator[None]:
+def faster_dynamodb_requests() -> Iterator[None]:
     with ExitStack() as patches:
         parser = getattr(dynamodb_expressions, "UpdateExpressionParser", None)
         make = getattr(parser, "make", None)

@@ -40,7 +40,7 @@ from infra.runtime.apigateway import (
 )
 from infra.runtime.aws_env import offline_aws_variables, patched_environ, variables_to_hide
 from infra.runtime.lambda_runner import DrainReport, FunctionInvoker, ProgressListener, drain, queue_depth
-from infra.runtime.moto_speedups import faster_dispatch, faster_dynamodb, faster_sqs
+from infra.runtime.moto_speedups import faster_dispatch, faster_dynamodb_requests, faster_sqs
 from infra.runtime.provision import provision
 from infra.runtime.s3_events import aws_shaped_s3_events
 from infra.runtime.specs import BucketSpec, FunctionSpec, QueueSpec, SecretSpec, StackModel
@@ -90,7 +90,7 @@ class EmbeddedStack:
             )
             exits.enter_context(aws_shaped_s3_events())
             exits.enter_context(faster_sqs())
-            exits.enter_context(faster_dynamodb())
+            exits.enter_context(faster_dynamodb_requests())
             exits.enter_context(faster_dispatch())
             for code_dir in sorted({f.code_uri for f in self.model.functions.values() if f.code_uri}):
                 if code_dir.is_dir() and str(code_dir) not in sys.path:

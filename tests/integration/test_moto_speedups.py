@@ -1,7 +1,7 @@
 """The runtime's moto speedups answer exactly what moto answers without them.
 
 The same DynamoDB conversation (items with every attribute type, indexes, conditions, errors) runs on
-a fresh moto with and without `faster_dynamodb`, and every parsed response must be equal.
+a fresh moto with and without `faster_dynamodb_requests`, and every parsed response must be equal.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from infra.runtime.moto_speedups import faster_dynamodb
+from infra.runtime.moto_speedups import faster_dynamodb_requests
 from moto import mock_aws
 
 TABLE = "speedups"
@@ -160,7 +160,7 @@ def _responses(speedups: AbstractContextManager[Any]) -> list[Any]:
 
 def test_faster_dynamodb_answers_as_moto_does() -> None:
     plain = _responses(nullcontext())
-    fast = _responses(faster_dynamodb())
+    fast = _responses(faster_dynamodb_requests())
     assert len(fast) == len(plain) > 20
     for number, (expected, actual) in enumerate(zip(plain, fast, strict=True)):
         assert actual == expected, f"response {number} differs"
@@ -183,6 +183,6 @@ def test_faster_dynamodb_puts_moto_back() -> None:
         )
 
     before = patched()
-    with faster_dynamodb():
+    with faster_dynamodb_requests():
         assert all(now is not then for now, then in zip(patched(), before, strict=True))
     assert patched() == before
