@@ -25,6 +25,7 @@ from typing import Any
 
 import botocore.session
 from infra.runtime.observe import current_caller, listening
+from moto.core.botocore_stubber import BotocoreStubber
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
@@ -79,12 +80,12 @@ class CallerUsage:
     s3_read_class: int = 0
     sqs_billed: int = 0  # 64 KB chunks
     invocations: int = 0
-    # Time of the invocations whose memory was not traced (tracemalloc slows a function severalfold),
-    # each rounded up to 1 ms as Lambda bills; `billed_ms_estimate` scales it to every invocation.
+    # CPU time of the invocations whose memory was not traced (tracemalloc slows a function
+    # severalfold), each rounded up to 1 ms as Lambda bills; `billed_ms_estimate` scales it to all.
     timed_invocations: int = 0
     timed_billed_ms: int = 0
-    timed_seconds: float = 0.0
-    traced_seconds: float = 0.0
+    timed_seconds: float = 0.0  # wall time of those
+    traced_seconds: float = 0.0  # CPU time of the traced ones
     peak_bytes: int = 0  # the largest heap growth of one traced invocation, moto's store left out
     log_bytes: int = 0  # what its invocations wrote to the log (stdout, redirected to a file)
 
@@ -117,6 +118,7 @@ class AwsMeter:
     def __init__(self, *, trace_memory: bool = True) -> None:
         self.usage: defaultdict[str, CallerUsage] = defaultdict(CallerUsage)
         self._trace_memory = trace_memory
+        self._memory = _FunctionMemory()
 
     # -- installing ---------------------------------------------------------------------------
 
@@ -124,7 +126,17 @@ class AwsMeter:
     def installed(self) -> Iterator[AwsMeter]:
         """Meter every client created meanwhile, and time every invocation."""
         original = botocore.session.Session.create_client
+        serve = BotocoreStubber.process_request
         meter = self
+
+        def process_request(stubber: Any, request: Any) -> Any:
+            if not tracemalloc.is_tracing():
+                return serve(stubber, request)
+            meter._memory.outside_moto()
+            try:
+                return serve(stubber, request)
+            finally:
+                meter._memory.back_from_moto()
 
         def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
             client = original(session, *args, **kwargs)
@@ -134,11 +146,13 @@ class AwsMeter:
             return client
 
         botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+        BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
         try:
             with listening(self._invocation):
                 yield self
         finally:
             botocore.session.Session.create_client = original  # type: ignore[method-assign]
+            BotocoreStubber.process_request = serve  # type: ignore[method-assign]
 
     @contextmanager
     def _invocation(self, function: str) -> Iterator[None]:
@@ -148,22 +162,27 @@ class AwsMeter:
         # those, time from the others.
         traced = self._trace_memory and usage.invocations % 2 == 0
         if traced:
+            self._memory = _FunctionMemory()
             tracemalloc.start()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
             elapsed = time.perf_counter() - started
+            # Billed time is the process's CPU time over the invocation (moto's work and the local
+            # fake APIs' included, standing for AWS's and the channels' answers): wall time on a
+            # shared machine would bill the neighbours' work too.
+            cpu = time.process_time() - cpu_started
             usage.log_bytes += _logged_bytes() - logged
             usage.invocations += 1
             if traced:
-                usage.peak_bytes = max(usage.peak_bytes, _peak_without_moto())
+                usage.peak_bytes = max(usage.peak_bytes, self._memory.peak())
                 tracemalloc.stop()
-                usage.traced_seconds += elapsed
+                usage.traced_seconds += cpu
             else:
                 usage.timed_invocations += 1
                 usage.timed_seconds += elapsed
-                usage.timed_billed_ms += math.ceil(elapsed * 1000)
+                usage.timed_billed_ms += math.ceil(cpu * 1000)
 
     # -- hooks --------------------------------------------------------------------------------
 
@@ -454,16 +473,30 @@ def _logged_bytes() -> int:
     return status.st_size if stat.S_ISREG(status.st_mode) else 0
 
 
-def _peak_without_moto() -> int:
-    """The invocation's peak heap growth less what moto still holds at its end (the items, objects
-    and messages it stored: AWS keeps those, not the function). Moto's store only grows during an
-    invocation, so this never counts moto's data as the function's; it may count moto's passing
-    work (serializing a response), which stands for the client's own buffers."""
-    peak = tracemalloc.get_traced_memory()[1]
-    kept_by_moto = sum(
-        trace.size for trace in tracemalloc.take_snapshot().traces if _MOTO_DIR in trace.traceback[0].filename
-    )
-    return max(0, peak - kept_by_moto)
+class _FunctionMemory:
+    """The heap growth of one invocation as the function itself sees it: peaks inside moto (AWS's
+    side of a call: serializing, joining a multipart upload) are left out, and so is what moto
+    still holds at the end (the items, objects and messages it stored, which AWS keeps). Moto's
+    store only grows during an invocation, so its data is never counted as the function's."""
+
+    def __init__(self) -> None:
+        self._peak = 0
+
+    def outside_moto(self) -> None:
+        self._peak = max(self._peak, tracemalloc.get_traced_memory()[1])
+
+    def back_from_moto(self) -> None:
+        self._peak = max(self._peak, tracemalloc.get_traced_memory()[0])
+        tracemalloc.reset_peak()
+
+    def peak(self) -> int:
+        self.outside_moto()
+        kept_by_moto = sum(
+            trace.size
+            for trace in tracemalloc.take_snapshot().traces
+            if _MOTO_DIR in trace.traceback[0].filename
+        )
+        return max(0, self._peak - kept_by_moto)
 
 
 _MOTO_DIR = f"{os.sep}moto{os.sep}"
