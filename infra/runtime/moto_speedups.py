@@ -4,7 +4,12 @@ moto's SQS asks the clock through a datetime round trip (~5 us) for every messag
 counts visible messages, and ReceiveMessage recomputes every queue attribute (three scans of the
 whole queue) for each message it returns, to read the retention period. Both are quadratic in
 queue depth: draining 1,000 messages took ~25 s. The replacements return the same values:
-the current POSIX time, and the queue's own MessageRetentionPeriod.
+the current POSIX time, and the queue's own MessageRetentionPeriod. Three more passes over the
+whole queue made a queue of N messages cost O(N) per message: every SendMessage computed all the
+queue's attributes (its three message counts included) to read ContentBasedDeduplication, every
+ReceiveMessage listed all visible messages before taking the first ten, and every DeleteMessage
+rebuilt the message list. Now a send reads that one attribute, a receive walks the queue lazily and
+stops when it has its batch, and a delete removes the one message with that receipt handle.
 
 moto's DynamoDB parses every UpdateExpression twice per call, and encodes every response by walking
 the operation's output shape member by member (a fifth of a run's time): the parsed expression is
@@ -41,6 +46,7 @@ import moto.dynamodb.models.dynamo_type as dynamo_types
 import moto.dynamodb.parsing.ast_nodes as dynamodb_ast
 import moto.dynamodb.parsing.expressions as dynamodb_expressions
 import moto.dynamodb.parsing.validators as dynamodb_validators
+import moto.sqs.exceptions as sqs_exceptions
 import moto.sqs.models as sqs_models
 
 _PLAIN_JSON_OPERATIONS = frozenset(
@@ -218,9 +224,92 @@ def faster_dynamodb_requests() -> Iterator[None]:
         yield
 
 
+class _VisibleMessages:
+    """What Queue.messages lists (visible, not delayed), found as it is walked."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+
+    def __iter__(self) -> Iterator[Any]:
+        return (m for m in self._queue._messages if m.visible and not m.delayed)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return any(True for _ in self)
+
+
+def _lazy_messages(queue: Any) -> _VisibleMessages:
+    return _VisibleMessages(queue)
+
+
+def _sending(send_message: Callable[..., Any]) -> Callable[..., Any]:
+    def send(backend: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+        queue = backend.get_queue(queue_name)
+        queue.__dict__["_sending"] = True
+        try:
+            return send_message(backend, queue_name, *args, **kwargs)
+        finally:
+            queue.__dict__.pop("_sending", None)
+
+    return send
+
+
+def _attributes(original: property) -> property:
+    def attributes(queue: Any) -> dict[str, Any]:
+        if not queue.__dict__.get("_sending"):
+            return dict(original.fget(queue))  # type: ignore[misc]
+        # All a send reads: ContentBasedDeduplication, which only FIFO queues list, as moto lists it.
+        if not queue.fifo_queue:
+            return {}
+        deduplicate = getattr(queue, "content_based_deduplication", None)
+        return {
+            "ContentBasedDeduplication": str(deduplicate).lower()
+            if isinstance(deduplicate, bool)
+            else deduplicate
+        }
+
+    return property(attributes)
+
+
+def _deleting(invalid: type[Exception]) -> Callable[[Any, str], None]:
+    def delete_message(queue: Any, receipt_handle: str) -> None:
+        if receipt_handle in queue.deleted_messages:
+            return  # already deleted: moto lets it be deleted again
+        for index, message in enumerate(queue._messages):
+            if message.had_receipt_handle(receipt_handle):
+                queue.pending_messages.discard(message)
+                queue.deleted_messages.update(message.all_receipt_handles)
+                del queue._messages[index]
+                return
+        raise invalid()
+
+    return delete_message
+
+
 @contextmanager
 def faster_sqs() -> Iterator[None]:
     with ExitStack() as patches:
+        queue_class = getattr(sqs_models, "Queue", None)
+        backend_class = getattr(sqs_models, "SQSBackend", None)
+        invalid = getattr(sqs_exceptions, "ReceiptHandleIsInvalid", None)
+        members = set(vars(queue_class)) if queue_class is not None else set()
+        if (
+            backend_class is not None
+            and invalid is not None
+            and {"messages", "attributes", "delete_message"} <= members
+            and isinstance(vars(queue_class)["attributes"], property)
+            and callable(getattr(backend_class, "send_message", None))
+        ):
+            patches.enter_context(_replaced(queue_class, "messages", property(_lazy_messages)))
+            patches.enter_context(
+                _replaced(queue_class, "attributes", _attributes(vars(queue_class)["attributes"]))
+            )
+            patches.enter_context(_replaced(queue_class, "delete_message", _deleting(invalid)))
+            patches.enter_context(
+                _replaced(backend_class, "send_message", _sending(backend_class.send_message))
+            )
         unix_time = getattr(sqs_models, "unix_time", None)
         unix_time_millis = getattr(sqs_models, "unix_time_millis", None)
         if callable(unix_time) and callable(unix_time_millis):

@@ -1,11 +1,14 @@
 """The runtime's moto speedups answer exactly what moto answers without them.
 
 The same DynamoDB conversation (items with every attribute type, indexes, conditions, errors) runs on
-a fresh moto with and without `faster_dynamodb_requests`, and every parsed response must be equal.
+a fresh moto with and without `faster_dynamodb_requests`, and every parsed response must be equal;
+so does an SQS conversation (batches, visibility, redrive to a dead-letter queue, FIFO
+deduplication, invalid receipt handles, queue attributes) with and without `faster_sqs`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
@@ -13,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from infra.runtime.moto_speedups import faster_dynamodb_requests
+from infra.runtime.moto_speedups import faster_dynamodb_requests, faster_sqs
 from moto import mock_aws
 
 TABLE = "speedups"
@@ -186,3 +189,93 @@ def test_faster_dynamodb_puts_moto_back() -> None:
     with faster_dynamodb_requests():
         assert all(now is not then for now, then in zip(patched(), before, strict=True))
     assert patched() == before
+
+
+def _sqs_conversation(client: Any) -> Iterator[Any]:
+    dead = client.create_queue(QueueName="dead")["QueueUrl"]
+    dead_arn = client.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    work = client.create_queue(
+        QueueName="work",
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": "2"})},
+    )["QueueUrl"]
+    fifo = client.create_queue(
+        QueueName="work.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    yield client.send_message_batch(
+        QueueUrl=work,
+        Entries=[
+            {
+                "Id": str(n),
+                "MessageBody": f"body {n}",
+                "MessageAttributes": {"n": {"DataType": "Number", "StringValue": str(n)}},
+            }
+            for n in range(10)
+        ],
+    )
+    yield client.send_message(QueueUrl=work, MessageBody="late", DelaySeconds=0)
+    first = client.receive_message(QueueUrl=work, MaxNumberOfMessages=4, MessageAttributeNames=["All"])
+    yield first
+    handles = [m["ReceiptHandle"] for m in first["Messages"]]
+    yield client.get_queue_attributes(QueueUrl=work, AttributeNames=["All"])
+    yield client.delete_message_batch(
+        QueueUrl=work,
+        Entries=[{"Id": "0", "ReceiptHandle": handles[0]}, {"Id": "1", "ReceiptHandle": handles[1]}],
+    )
+    yield client.delete_message_batch(QueueUrl=work, Entries=[{"Id": "0", "ReceiptHandle": handles[0]}])
+    with pytest.raises(ClientError) as error:
+        client.delete_message(QueueUrl=work, ReceiptHandle="not-a-handle")
+    yield error.value.response
+    yield client.change_message_visibility_batch(
+        QueueUrl=work, Entries=[{"Id": "2", "ReceiptHandle": handles[2], "VisibilityTimeout": 0}]
+    )
+    for _ in range(4):  # the released message and the rest, received until the redrive parks some
+        batch = client.receive_message(QueueUrl=work, MaxNumberOfMessages=10, VisibilityTimeout=0)
+        yield batch
+    yield client.get_queue_attributes(QueueUrl=work, AttributeNames=["All"])
+    yield client.get_queue_attributes(QueueUrl=dead, AttributeNames=["ApproximateNumberOfMessages"])
+    for body in ("same", "same", "other"):
+        yield client.send_message(QueueUrl=fifo, MessageBody=body, MessageGroupId="g")
+    yield client.receive_message(QueueUrl=fifo, MaxNumberOfMessages=10)
+    yield client.get_queue_attributes(QueueUrl=fifo, AttributeNames=["All"])
+
+
+_VOLATILE = {
+    "MessageId",
+    "ReceiptHandle",
+    "SentTimestamp",
+    "ApproximateFirstReceiveTimestamp",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+    "SequenceNumber",
+    "RequestId",
+    "ResponseMetadata",
+    "Error",
+    "QueueUrl",
+}
+
+
+def _stable(value: Any) -> Any:
+    """A response without what differs between any two runs (ids, handles, clocks)."""
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items() if k not in _VOLATILE}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
+
+
+def _sqs_responses(speedups: AbstractContextManager[Any]) -> list[Any]:
+    with mock_aws(), speedups:
+        client = boto3.client(
+            "sqs", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
+        )
+        return [_stable(response) for response in _sqs_conversation(client)]
+
+
+def test_faster_sqs_answers_as_moto_does() -> None:
+    plain = _sqs_responses(nullcontext())
+    fast = _sqs_responses(faster_sqs())
+    assert len(fast) == len(plain) > 15
+    for number, (expected, actual) in enumerate(zip(plain, fast, strict=True)):
+        assert actual == expected, f"response {number} differs"
