@@ -68,7 +68,10 @@ PROGRESS_INTERVAL_SECONDS = 0.5  # queue depths cost a scan of each queue in mot
 @dataclass
 class DrainReport:
     rounds: int = 0
+    settled: int = 0  # messages processed and deleted
     invocations: Counter[str] = field(default_factory=Counter)  # function logical id -> invocations
+    # Scheduled functions run once the queues were empty (Metadata EmbeddedRuntime.RunWhenDrained).
+    scheduled: Counter[str] = field(default_factory=Counter)
     dead_lettered: dict[str, int] = field(default_factory=dict)  # DLQ logical id -> messages moved in
     failed_batches: list[BatchOutcome] = field(default_factory=list)  # any message failed
     slow_batches: list[BatchOutcome] = field(default_factory=list)  # ran longer than the function's Timeout
@@ -372,6 +375,7 @@ def drain(
     report.dead_lettered = {
         q.logical_id: queue_depth(sqs, q) - before[q.logical_id] for q in dead_letter_queues
     }
+    report.settled = settled
     if on_progress is not None:
         on_progress(DrainProgress(settled, 0))
     return report

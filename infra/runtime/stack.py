@@ -7,6 +7,11 @@
         reply = stack.api_request("GET", "/v1/postings/JOB-1", headers)  # API Gateway -> function
         stack.run_schedule("ExpiryFunction")          # what EventBridge would do on the schedule
 
+`drain` also runs the schedule of every function whose Metadata says EmbeddedRuntime.RunWhenDrained
+(the feed builder), once the queues are empty: the documents are complete when it returns.
+CloudFront distributions are not created (nothing serves locally); their DomainName and Id resolve to
+stable made-up values, so a URL built from them reads like a deployed one.
+
 While the stack is open the process has dummy credentials and a fixed region, and every boto3 client
 in it talks to moto; on exit the environment is restored and moto's state is discarded. Only one
 stack can be open at a time (moto's state is process-wide).
@@ -39,7 +44,15 @@ from infra.runtime.apigateway import (
     proxy_event,
 )
 from infra.runtime.aws_env import offline_aws_variables, patched_environ, variables_to_hide
-from infra.runtime.lambda_runner import DrainReport, FunctionInvoker, ProgressListener, drain, queue_depth
+from infra.runtime.lambda_runner import (
+    DrainProgress,
+    DrainReport,
+    FunctionInvoker,
+    ProgressListener,
+    drain,
+    queue_depth,
+)
+from infra.runtime.moto_dynamodb import faster_dynamodb
 from infra.runtime.moto_speedups import faster_dispatch, faster_dynamodb_requests, faster_sqs
 from infra.runtime.provision import provision
 from infra.runtime.s3_events import aws_shaped_s3_events
@@ -90,6 +103,7 @@ class EmbeddedStack:
             )
             exits.enter_context(aws_shaped_s3_events())
             exits.enter_context(faster_sqs())
+            exits.enter_context(faster_dynamodb())
             exits.enter_context(faster_dynamodb_requests())
             exits.enter_context(faster_dispatch())
             for code_dir in sorted({f.code_uri for f in self.model.functions.values() if f.code_uri}):
@@ -203,12 +217,14 @@ class EmbeddedStack:
         max_idle_seconds: float = 30.0,
         on_progress: ProgressListener | None = None,
     ) -> DrainReport:
-        """Deliver every queued message to its function until the consumed queues are empty;
-        `on_progress` hears how many messages are done and waiting, twice a second at most."""
+        """Deliver every queued message to its function until the consumed queues are empty; then run
+        the schedules of the functions marked to run when drained (the feed builder), as time passing
+        would in AWS, and drain again if they queued anything. `on_progress` hears how many messages
+        are done and waiting, twice a second at most."""
         invoker = self._invoker
         if invoker is None:
             raise RuntimeError("the stack is not running: use it inside `with`")
-        return drain(
+        report = drain(
             self.model,
             self.sqs,
             invoker,
@@ -216,6 +232,31 @@ class EmbeddedStack:
             max_idle_seconds=max_idle_seconds,
             on_progress=on_progress,
         )
+        for function in self.model.functions.values():
+            if function.run_when_drained:
+                self.run_schedule(function.logical_id)
+                report.scheduled[function.logical_id] += 1
+        consumed = {
+            source.queue for f in self.model.functions.values() for source in f.sqs_events if source.enabled
+        }
+        if report.scheduled and any(queue_depth(self.sqs, self.queue(queue)) for queue in consumed):
+            done = report.settled
+            later = self.drain(
+                max_rounds=max_rounds,
+                max_idle_seconds=max_idle_seconds,
+                on_progress=(lambda p: on_progress(DrainProgress(done + p.settled, p.waiting)))
+                if on_progress is not None
+                else None,
+            )
+            report.rounds += later.rounds
+            report.settled += later.settled
+            report.invocations.update(later.invocations)
+            report.scheduled.update(later.scheduled)
+            report.failed_batches += later.failed_batches
+            report.slow_batches += later.slow_batches
+            for queue, moved in later.dead_lettered.items():
+                report.dead_lettered[queue] = report.dead_lettered.get(queue, 0) + moved
+        return report
 
     def invoke(self, function_logical_id: str, event: Mapping[str, Any]) -> Any:
         """Invoke one function directly with `event` (its environment and a Lambda context included)."""
