@@ -158,9 +158,9 @@ class AwsMeter:
     def _invocation(self, function: str) -> Iterator[None]:
         usage = self.usage[function]
         logged = _logged_bytes()
-        # Every other invocation of each function is traced, the first one included: memory from
-        # those, time from the others.
-        traced = self._trace_memory and usage.invocations % 2 == 0
+        # The first two invocations of each function are traced (the first may be S3's test event),
+        # then every other one: memory from those, time from the others.
+        traced = self._trace_memory and (usage.invocations < 2 or usage.invocations % 2 == 0)
         if traced:
             self._memory = _FunctionMemory()
             tracemalloc.start()
@@ -448,7 +448,8 @@ def _body_size(body: Any) -> int:
         return len(body)
     if hasattr(body, "seek") and hasattr(body, "tell"):
         position = body.tell()
-        size = body.seek(0, 2) - position
+        body.seek(0, 2)  # some transfer wrappers return None from seek: ask tell()
+        size = body.tell() - position
         body.seek(position)
         return int(size)
     return 0
