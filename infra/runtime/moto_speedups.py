@@ -49,7 +49,9 @@ import moto.dynamodb.parsing.validators as dynamodb_validators
 import moto.sqs.exceptions as sqs_exceptions
 import moto.sqs.models as sqs_models
 
-_PLAIN_JSON_OPERATIONS = frozenset(
+# DynamoDB's item operations: their answers are items and counts, plain JSON (and they are the
+# operations that take ReturnConsumedCapacity).
+DYNAMODB_ITEM_OPERATIONS = frozenset(
     {
         "GetItem",
         "PutItem",
@@ -97,7 +99,7 @@ def _plain_json_result(original: Callable[..., Any]) -> Callable[..., Any]:
         if (
             isinstance(result, dict)
             and context.service_model.service_name == "dynamodb"
-            and operation.name in _PLAIN_JSON_OPERATIONS
+            and operation.name in DYNAMODB_ITEM_OPERATIONS
             and context.service_model.protocol == "json"
         ):
             try:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.session
+from infra.runtime.moto_speedups import DYNAMODB_ITEM_OPERATIONS
 from infra.runtime.observe import current_caller, listening
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.dynamodb.models import dynamodb_backends
@@ -33,20 +34,6 @@ from moto.dynamodb.models.table import Table
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 SQS_CHUNK_BYTES = 64 * 1024
-_CAPACITY_OPERATIONS = frozenset(
-    {
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "TransactGetItems",
-        "TransactWriteItems",
-    }
-)
 # S3 bills PUT, COPY, POST and LIST at one price and GET and the rest at another; deletes are free.
 S3_WRITE_CLASS = frozenset(
     {
@@ -192,7 +179,7 @@ class AwsMeter:
             context["meter_s3_in"] = _body_size(params["Body"])
         elif service == "sqs":
             context["meter_sqs_payload"] = _sqs_payload(params)
-        if service != "dynamodb" or model.name not in _CAPACITY_OPERATIONS:
+        if service != "dynamodb" or model.name not in DYNAMODB_ITEM_OPERATIONS:
             return
         params["ReturnConsumedCapacity"] = "INDEXES"
         context["meter_before"] = {
