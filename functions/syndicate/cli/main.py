@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from syndicate.cli import preview, run, serve, sign, sources, status, transform, validate
+from syndicate.cli import preview, pull, run, serve, sign, sources, status, transform, validate
 
 
 def _instant(text: str) -> datetime:
@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(commands)
     sign.add_parser(commands)
     status.add_parser(commands)
+    pull.add_parser(commands)
     return parser
 
 
