@@ -35,7 +35,7 @@ DLQ_RETENTION_SECONDS = 1_209_600
 SQS_DEFAULT_VISIBILITY_TIMEOUT = 30
 LAMBDA_DEFAULT_TIMEOUT = 3
 INTAKE_PREFIX = "incoming/"
-INTAKE_WRITABLE_PREFIXES = ("reports/", "payloads/")
+INTAKE_WRITABLE_PREFIXES = ("reports/", "payloads/", "connections/")
 
 # PIPELINE.md: logical id -> type. The embedded runtime looks resources up by these ids.
 CONTRACT_RESOURCES = {
@@ -66,6 +66,10 @@ CONTRACT_RESOURCES = {
     "LinkedInApiCredentials": "AWS::SecretsManager::Secret",
     "GoogleServiceAccount": "AWS::SecretsManager::Secret",
     "ExpiryFunction": "AWS::Serverless::Function",
+    # Issue 14: ATS connections.
+    "AtsPollFunction": "AWS::Serverless::Function",
+    "GreenhouseWebhookFunction": "AWS::Serverless::Function",
+    "AtsConnectionSecrets": "AWS::SecretsManager::Secret",
 }
 
 # PIPELINE.md: function -> (handler, queue it consumes, batch size or None when the contract leaves it open).
@@ -82,12 +86,20 @@ API_FUNCTIONS = {
         "syndicate.handlers.webhook.handler",
         {("POST", "/v1/postings"), ("GET", "/v1/postings/{posting_id}")},
     ),
+    "GreenhouseWebhookFunction": (
+        "syndicate.handlers.greenhouse_webhook.handler",
+        {("POST", "/v1/connections/{connection_id}/greenhouse")},
+    ),
 }
 WEBHOOK_WRITABLE_PREFIX = "incoming/webhook/"
+# The ATS connections create uploads of a board's changed postings below their own prefix.
+CONNECTIONS_WRITABLE_PREFIX = "incoming/connections/"
+CONNECTION_FUNCTIONS = {"AtsPollFunction", "GreenhouseWebhookFunction"}
 
 # Functions run by a schedule (issue 4): function -> (handler, schedule expression).
 SCHEDULED_FUNCTIONS = {
     "ExpiryFunction": ("syndicate.handlers.expire.handler", "rate(15 minutes)"),
+    "AtsPollFunction": ("syndicate.handlers.ats_poll.handler", "rate(15 minutes)"),
 }
 
 # Variables a function has beside the shared ones: secrets by ARN only, never a value.
@@ -103,6 +115,13 @@ FUNCTION_ENVIRONMENT = {
         "GOOGLE_INDEXING": {"Ref": "GoogleIndexing"},
         "GOOGLE_SERVICE_ACCOUNT_SECRET_ARN": {"Ref": "GoogleServiceAccount"},
     },
+    "AtsPollFunction": {"CONNECTIONS_PARAMETER_PATH": {"Fn::Sub": "/${AWS::StackName}/connections"}},
+    "GreenhouseWebhookFunction": {
+        "CONNECTIONS_PARAMETER_PATH": {"Fn::Sub": "/${AWS::StackName}/connections"},
+        "ATS_SECRETS_ARN": {"Ref": "AtsConnectionSecrets"},
+        "HTTP_RETRIES": "1",
+        "HTTP_READ_TIMEOUT_SECONDS": "15",
+    },
 }
 
 # The one secret each function may read.
@@ -110,6 +129,7 @@ SECRET_READERS = {
     "WebhookFunction": "WebhookClientSecrets",
     "LinkedInPublisherFunction": "LinkedInApiCredentials",
     "SchemaOrgPublisherFunction": "GoogleServiceAccount",
+    "GreenhouseWebhookFunction": "AtsConnectionSecrets",
 }
 
 # Who may send to which queue: the ingest and the expiry run fan out to every channel; the LinkedIn
@@ -759,6 +779,11 @@ def test_no_function_can_change_or_delete_an_upload(function: str) -> None:
                     continue
                 text = resource["Fn::Sub"]
                 key_part = text.split("${IntakeBucket}", 1)[1].lstrip("/")
+                if function in CONNECTION_FUNCTIONS and key_part.startswith(INTAKE_PREFIX):
+                    # A board's changed postings: new uploads (unique keys) below the connections' prefix.
+                    assert key_part.startswith(CONNECTIONS_WRITABLE_PREFIX), f"{function} may write {text}"
+                    assert actions == ["s3:putobject"], f"{function} may {actions} under {INTAKE_PREFIX}"
+                    continue
                 if function in API_FUNCTIONS and key_part.startswith(INTAKE_PREFIX):
                     # The webhook creates uploads (unique keys), only below its own prefix, never deletes.
                     assert key_part.startswith(WEBHOOK_WRITABLE_PREFIX), f"{function} may write {text}"
