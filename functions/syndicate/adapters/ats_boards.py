@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from syndicate.pipeline.delivery import HttpTuning
@@ -23,6 +24,7 @@ GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1/boards"
 LEVER_API_URL = "https://api.lever.co/v0/postings"
 DEFAULT_API_URLS = {"greenhouse": GREENHOUSE_API_URL, "lever": LEVER_API_URL}
 USER_AGENT = "syndicate-ats-connector/1"
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class BoardUnreadable(Exception):
@@ -58,7 +60,7 @@ class BoardReader:
         self.settings = settings or BoardSettings()
         retry = Retry(
             total=self.settings.retries,
-            status_forcelist=(429, 500, 502, 503, 504),
+            status_forcelist=RETRIED_STATUSES,
             allowed_methods=frozenset({"GET"}),
             backoff_factor=self.settings.backoff_factor,
             backoff_max=self.settings.backoff_max,
@@ -98,19 +100,19 @@ class BoardReader:
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
             response = self.session.get(url, params=params, timeout=timeout)
-        except requests.exceptions.RetryError as error:
-            raise BoardUnreadable(
-                f"{what}: still failing after {self.settings.retries} retries ({url})"
-            ) from error
-        except requests.exceptions.Timeout as error:
-            raise BoardUnreadable(
-                f"{what}: no answer within {self.settings.read_timeout:g} s ({url})"
-            ) from error
         except requests.exceptions.RequestException as error:
+            if _timed_out(error):
+                timeout_text = f"{self.settings.read_timeout:g} s"
+                raise BoardUnreadable(f"{what}: no answer within {timeout_text} ({url})") from error
             raise BoardUnreadable(f"{what}: cannot connect ({url}): {type(error).__name__}") from error
         with response:
             if response.status_code == 404:
                 raise BoardUnreadable(f"{what} not found (404 at {url}): check the board name")
+            if response.status_code in RETRIED_STATUSES:
+                raise BoardUnreadable(
+                    f"{what}: answered HTTP {response.status_code}, still after "
+                    f"{self.settings.retries} retries ({url})"
+                )
             if response.status_code != 200:
                 raise BoardUnreadable(f"{what}: answered HTTP {response.status_code} ({url})")
             try:
@@ -119,3 +121,11 @@ class BoardReader:
                 raise BoardUnreadable(f"{what}: the answer is not valid JSON ({url}): {error}") from error
             except RecursionError as error:
                 raise BoardUnreadable(f"{what}: the answer is JSON nested too deep ({url})") from error
+
+
+def _timed_out(error: requests.exceptions.RequestException) -> bool:
+    """A read timeout, also when requests reports it as the ConnectionError of exhausted retries."""
+    if isinstance(error, requests.exceptions.Timeout):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, ReadTimeoutError)

@@ -87,7 +87,7 @@ def _description(job: Mapping[str, Any]) -> str:
             continue
         heading, content = text_of(item.get("text")), text_of(item.get("content"))
         if heading:
-            parts.append(f"<h3>{html.escape(heading)}</h3>")
+            parts.append(f"<h3>{html.escape(heading, quote=False)}</h3>")
         if content:
             parts.append(f"<ul>{content}</ul>")
     parts.append(text_of(job.get("additional")) or "")
