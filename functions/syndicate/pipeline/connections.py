@@ -107,6 +107,9 @@ class ConnectionStore:
     def parameter_name(self, connection_id: str) -> str:
         return f"{self._path}/{connection_id}"
 
+    def clear_cache(self) -> None:
+        self._cache = None
+
     def _texts(self) -> dict[str, str]:
         now = time.monotonic()
         if self._cache is None or now - self._cache[0] > self._max_age:
