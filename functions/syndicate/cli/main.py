@@ -11,7 +11,18 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from syndicate.cli import preview, pull, run, serve, sign, sources, status, transform, validate
+from syndicate.cli import (
+    preview,
+    pull,
+    run,
+    run_connections,
+    serve,
+    sign,
+    sources,
+    status,
+    transform,
+    validate,
+)
 
 
 def _instant(text: str) -> datetime:
@@ -88,9 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIME",
         help="run the expiry schedule, after the uploads, as at this time (ISO 8601; default: now)",
     )
+    run_connections.add_arguments(stack)
     stack.add_argument(
         "paths",
-        nargs="+",
+        nargs="*",
         metavar="PATH",
         help="posting files, uploaded in this order; a folder stands for its posting files (sorted)",
     )

@@ -26,6 +26,8 @@ from typing import IO, Any
 
 from syndicate.adapters.state import StateTable
 from syndicate.cli import sources
+from syndicate.cli.pull import read_defaults
+from syndicate.cli.run_connections import board_documents, connect_and_poll
 from syndicate.core.model import CHANNELS
 from syndicate.pipeline import plan as states
 from syndicate.pipeline.ingest_service import REPORTS_PREFIX
@@ -132,21 +134,35 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
     if missing:
         print(f"syndicate run: no posting file at: {', '.join(missing)}", file=sys.stderr)
         return 2
+    connections = getattr(arguments, "connection", [])
+    if not arguments.paths and not connections:
+        print("syndicate run: give posting files, a --connection, or both", file=sys.stderr)
+        return 2
+    try:
+        local_boards = board_documents(connections)
+        read_defaults(getattr(arguments, "connection_defaults", None))
+    except (OSError, ValueError) as problem:
+        print(f"syndicate run: {problem}", file=sys.stderr)
+        return 2
     out = Path(arguments.out)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     parameters = stack_parameters(arguments)
     # moto and the fakes are heavy and only needed here
+    from infra.fakes.ats import FakeAtsBoards  # noqa: PLC0415
     from infra.fakes.local import LocalChannelApis  # noqa: PLC0415
     from infra.runtime import EmbeddedStack  # noqa: PLC0415
 
     with output_to(out / "logs" / "functions.log") as terminal:
         with (
             LocalChannelApis.running(record_dir=out) as apis,
+            FakeAtsBoards() as boards,
             EmbeddedStack.from_template(find_template(), parameters) as stack,
         ):
             apis.connect(stack)
+            for local, jobs in local_boards.items():
+                getattr(boards, local.ats)[local.board] = jobs
             keys = upload_keys(arguments.paths)
             for number, (path, key) in enumerate(zip(arguments.paths, keys, strict=True), start=1):
                 print(f"[{number}/{len(keys)}] {path} -> s3://…/{key}", file=terminal)
@@ -154,6 +170,8 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
                 drained = stack.drain()
                 calls = sum(drained.invocations.values())
                 print(f"        {calls} function invocations, {drained.rounds} rounds", file=terminal)
+            if connections:
+                keys += connect_and_poll(stack, boards, connections, arguments.connection_defaults, terminal)
             expiry = stack.run_schedule("ExpiryFunction", arguments.expire_at)
             drained = stack.drain()
             print(
