@@ -438,18 +438,22 @@ def openapi_routes() -> set[tuple[str, str]]:
 
 
 def test_routes_of_the_resolver_the_template_and_the_openapi_document_agree(stack: EmbeddedStack) -> None:
-    with patched_environ(stack.environment("WebhookFunction")):
-        webhook = importlib.import_module("syndicate.handlers.webhook")
-    schema = webhook.app.get_openapi_schema()
-    resolver = {
-        (method.upper(), path)
-        for path, item in schema.paths.items()
-        for method in item.model_dump(exclude_none=True)
-        if method in {"get", "put", "post", "delete", "patch"}
-    }
+    resolver: set[tuple[str, str]] = set()
+    for function, module in (
+        ("WebhookFunction", "syndicate.handlers.webhook"),
+        ("GreenhouseWebhookFunction", "syndicate.handlers.greenhouse_webhook"),
+    ):
+        with patched_environ(stack.environment(function)):
+            schema = importlib.import_module(module).app.get_openapi_schema()
+        resolver |= {
+            (method.upper(), path)
+            for path, item in schema.paths.items()
+            for method in item.model_dump(exclude_none=True)
+            if method in {"get", "put", "post", "delete", "patch"}
+        }
     template = {(route.method, route.path) for f in stack.model.functions.values() for route in f.api_routes}
     assert resolver == template == openapi_routes()
-    assert len(resolver) == 2
+    assert len(resolver) == 3
 
 
 def test_the_openapi_document_references_the_posting_schema_instead_of_copying_it() -> None:

@@ -67,7 +67,8 @@ class GreenhouseWebhook:
         if action == PING:
             return ApiResponse(200, {"status": "ok", "request_id": rid}, {}, rid)
         if action not in JOB_POST_ACTIONS:
-            return ApiResponse(200, {"status": "ignored", "action": action, "request_id": rid}, {}, rid)
+            named = action[:100] if isinstance(action, str) else None  # never echo arbitrary input back
+            return ApiResponse(200, {"status": "ignored", "action": named, "request_id": rid}, {}, rid)
         try:
             report = self.sync.sync(connection)
         except (BoardUnreadable, LockTimeout) as problem:
