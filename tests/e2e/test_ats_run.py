@@ -4,31 +4,17 @@ fake ATS boards over real HTTP (the example boards in examples/ats/), the whole 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from infra.fakes.ats import FakeAtsBoards
 
+from tests.e2e.test_lifecycle import cli
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "ats"
 
 pytestmark = pytest.mark.slow
-
-
-def cli(*arguments: str) -> subprocess.CompletedProcess[str]:
-    paths = [str(ROOT / "functions"), str(ROOT), os.environ.get("PYTHONPATH", "")]
-    return subprocess.run(
-        [sys.executable, "-m", "syndicate.cli.main", *arguments],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_run_with_connections_publishes_the_boards(tmp_path: Path) -> None:

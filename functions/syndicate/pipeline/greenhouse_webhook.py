@@ -23,21 +23,19 @@ from syndicate.adapters.lock import LockTimeout
 from syndicate.core.connectors import greenhouse_signature
 from syndicate.core.signature import SignatureRejected
 from syndicate.pipeline.connections import ConnectionStore, ConnectionSync
-from syndicate.pipeline.webhook_service import MAX_BODY_BYTES, ApiRequest, ApiResponse, error
+from syndicate.pipeline.webhook_service import (
+    MAX_BODY_BYTES,
+    ApiRequest,
+    ApiResponse,
+    active_secrets,
+    error,
+)
 
 JOB_POST_ACTIONS = frozenset({"job_post_created", "job_post_updated", "job_post_deleted"})
 PING = "ping"
 _AUTHENTICATE = {"WWW-Authenticate": f'{greenhouse_signature.HEADER} realm="syndicate"'}
 
 SecretsLoader = Callable[[], Mapping[str, Any]]  # connection id -> its secret, or a list while rotating
-
-
-def active_secrets(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,) if value else ()
-    if isinstance(value, list):
-        return tuple(secret for secret in value if isinstance(secret, str) and secret)
-    return ()
 
 
 @dataclass

@@ -307,12 +307,7 @@ class WebhookService:
         return client
 
     def _secrets_of(self, client: str) -> tuple[str, ...]:
-        active = self.client_secrets().get(client)
-        if isinstance(active, str):
-            return (active,) if active else ()
-        if isinstance(active, list):
-            return tuple(secret for secret in active if isinstance(secret, str) and secret)
-        return ()
+        return active_secrets(self.client_secrets().get(client))
 
     @staticmethod
     def _check_media_type(request: ApiRequest) -> None:
@@ -363,6 +358,15 @@ class WebhookService:
             )
             raise _Refused(error(400, "invalid_idempotency_key", message, request.request_id))
         return key
+
+
+def active_secrets(value: Any) -> tuple[str, ...]:
+    """The usable secrets of a secret document's entry: one string, or a list of them while rotating."""
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, list):
+        return tuple(secret for secret in value if isinstance(secret, str) and secret)
+    return ()
 
 
 def _reject_constant(name: str) -> Any:
