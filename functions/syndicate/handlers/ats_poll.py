@@ -23,7 +23,7 @@ connections = ConnectionStore(boto3.client("ssm"), os.environ["CONNECTIONS_PARAM
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    reports = sync.run_all(connections)
+    reports = sync.run_all(connections, lambda: context.get_remaining_time_in_millis() / 1000.0)
     for report in reports:
         if report.error:
             logger.error("board not synced", extra={"report": vars(report)})

@@ -33,7 +33,8 @@ def connection_secrets() -> dict[str, Any]:
 
 webhook = GreenhouseWebhook(
     ConnectionStore(boto3.client("ssm"), os.environ["CONNECTIONS_PARAMETER_PATH"]),
-    ConnectionSync.from_environment(boto3.client("s3"), boto3.client("dynamodb")),
+    # A sync already running for the connection gets a few seconds, not API Gateway's whole 29.
+    ConnectionSync.from_environment(boto3.client("s3"), boto3.client("dynamodb"), lock_wait_seconds=5),
     connection_secrets,
 )
 

@@ -41,6 +41,7 @@ CONNECTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 SNAPSHOT_PREFIX = "connections/"
 INTAKE_PREFIX = "incoming/connections/"
 LOCK_WAIT_SECONDS = 20.0
+RESERVE_SECONDS = 60.0  # the poll starts no board with less time left (the next run takes it)
 LOCK_LEASE_SECONDS = 300.0
 
 
@@ -159,26 +160,37 @@ class ConnectionSync:
     intake_bucket: str
     state_table: str
     reader: BoardReader
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @classmethod
-    def from_environment(cls, s3: Any, dynamodb: Any) -> ConnectionSync:
+    def from_environment(
+        cls, s3: Any, dynamodb: Any, lock_wait_seconds: float = LOCK_WAIT_SECONDS
+    ) -> ConnectionSync:
         return cls(
             s3=s3,
             dynamodb=dynamodb,
             intake_bucket=os.environ["INTAKE_BUCKET"],
             state_table=os.environ["STATE_TABLE"],
             reader=BoardReader(BoardSettings.from_environment()),
+            lock_wait_seconds=lock_wait_seconds,
         )
 
-    def run_all(self, connections: ConnectionStore) -> list[SyncReport]:
-        """Sync every connection; one that cannot be read or used is reported, the others go on."""
+    def run_all(
+        self, connections: ConnectionStore, time_left: Callable[[], float] = lambda: float("inf")
+    ) -> list[SyncReport]:
+        """Sync every connection; one that cannot be read or used is reported, the others go on. With
+        less than RESERVE_SECONDS left, the remaining ones are reported as left to the next run."""
         reports = []
         for connection in connections.all():
             if isinstance(connection, ConnectionInvalid):
                 reports.append(SyncReport(connection=connection.connection_id, error=str(connection)))
-                continue
-            reports.append(self.sync_reporting(connection))
+            elif time_left() < RESERVE_SECONDS:
+                reports.append(
+                    SyncReport(connection=connection.id, error="not synced: out of time, next run")
+                )
+            else:
+                reports.append(self.sync_reporting(connection))
         return reports
 
     def sync_reporting(self, connection: Connection) -> SyncReport:
@@ -189,7 +201,7 @@ class ConnectionSync:
 
     def sync(self, connection: Connection) -> SyncReport:
         lock = LeaseLock(self.dynamodb, self.state_table, f"connection-{connection.id}", LOCK_LEASE_SECONDS)
-        with lock.held(LOCK_WAIT_SECONDS):
+        with lock.held(self.lock_wait_seconds):
             jobs = self.reader.jobs(connection.ats, connection.board, connection.api_url)
             return self._sync_board(connection, jobs)
 
@@ -202,9 +214,10 @@ class ConnectionSync:
             posting_id = str(mapped.posting["id"])
             digest = content_hash(mapped.posting)
             current[posting_id] = {"hash": digest, "posting": mapped.posting}
-            report.notes.extend(f"{posting_id}: {note}" for note in mapped.notes)
             if seen.get(posting_id, {}).get("hash") != digest:
                 changed.append(mapped.posting)
+                # Said once, when the posting is sent: an unchanged board repeats nothing.
+                report.notes.extend(f"{posting_id}: {note}" for note in mapped.notes)
         gone = [{**entry["posting"], "status": "closed"} for key, entry in seen.items() if key not in current]
         if not changed and not gone:
             return report
