@@ -6,7 +6,8 @@ deployed stack would process them; then the expiry schedule runs once (as at `--
 now) and the queues are drained again. The channels' APIs are local fakes over real HTTP
 (infra/fakes): DIR/linkedin/requests.jsonl is what LinkedIn received, DIR/google/notifications.jsonl
 what Google accepted. The functions' own output (structured JSON logs, metrics) goes to
-DIR/logs/functions.log so the terminal shows only the result.
+DIR/logs/functions.log so the terminal shows only the result. With `--connection`, job boards are
+connected and polled once after the uploads (cli/run_connections.py).
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
         return 2
     try:
         local_boards = board_documents(connections)
-        read_defaults(getattr(arguments, "connection_defaults", None))
+        connection_defaults = read_defaults(getattr(arguments, "connection_defaults", None))
     except (OSError, ValueError) as problem:
         print(f"syndicate run: {problem}", file=sys.stderr)
         return 2
@@ -171,7 +172,7 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
                 calls = sum(drained.invocations.values())
                 print(f"        {calls} function invocations, {drained.rounds} rounds", file=terminal)
             if connections:
-                keys += connect_and_poll(stack, boards, connections, arguments.connection_defaults, terminal)
+                keys += connect_and_poll(stack, boards, connections, connection_defaults, terminal)
             expiry = stack.run_schedule("ExpiryFunction", arguments.expire_at)
             drained = stack.drain()
             print(

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from syndicate.cli.pull import read_defaults
 from syndicate.core.connectors import ATS_NAMES
 
 if TYPE_CHECKING:
@@ -84,13 +83,12 @@ def connect_and_poll(
     stack: EmbeddedStack,
     boards: FakeAtsBoards,
     connections: list[LocalConnection],
-    defaults_path: str | None,
+    defaults: dict[str, Any],
     terminal: IO[str],
 ) -> list[str]:
     """Register the connections, run the poll once, drain; the upload keys the poll wrote."""
     import boto3  # noqa: PLC0415 - only a local run with connections needs it here
 
-    defaults = read_defaults(defaults_path)
     ssm = boto3.client("ssm", region_name=stack.model.region)
     path = stack.environment(POLL_FUNCTION)["CONNECTIONS_PARAMETER_PATH"]
     for local in connections:

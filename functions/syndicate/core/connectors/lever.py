@@ -38,8 +38,8 @@ def posting_id(lever_id: Any) -> str:
 
 def map_posting(job: Mapping[str, Any]) -> Mapped:
     notes: list[str] = []
-    categories = job.get("categories") if isinstance(job.get("categories"), Mapping) else {}
-    assert isinstance(categories, Mapping)
+    given = job.get("categories")
+    categories: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
     posting: dict[str, Any] = {"id": posting_id(job.get("id"))}
     for field, value in (
         ("title", text_of(job.get("text"))),
