@@ -11,8 +11,8 @@ otherwise). An unknown board is 404 (Lever's `{"ok": false, "error": ...}` body)
 for the next `times` requests (None: until cleared): 404, 503, slow (answered after `delay` seconds),
 malformed JSON. Run it alone to try `syndicate pull` on a laptop:
 
-    python -m infra.fakes.ats --greenhouse acme=examples/ats/greenhouse-acme.json \
-        --lever acme=examples/ats/lever-acme.json
+    python -m infra.fakes.ats --greenhouse acme=infra/fakes/boards/greenhouse-acme.json \
+        --lever acme=infra/fakes/boards/lever-acme.json
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """`syndicate run --connection` and `syndicate pull` as a recruiting team runs them: subprocesses, the
-fake ATS boards over real HTTP (the example boards in examples/ats/), the whole stack on the laptop."""
+fake ATS boards over real HTTP (the example boards in infra/fakes/boards/), the whole stack on the laptop."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from infra.fakes.ats import FakeAtsBoards
 from tests.e2e.test_lifecycle import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples" / "ats"
+BOARDS = ROOT / "infra" / "fakes" / "boards"
 
 pytestmark = pytest.mark.slow
 
@@ -24,11 +24,11 @@ def test_run_with_connections_publishes_the_boards(tmp_path: Path) -> None:
         "--out",
         str(out),
         "--connection",
-        f"greenhouse:acme={EXAMPLES / 'greenhouse-acme.json'}",
+        f"greenhouse:acme={BOARDS / 'greenhouse-acme.json'}",
         "--connection",
-        f"lever:acme={EXAMPLES / 'lever-acme.json'}",
+        f"lever:acme={BOARDS / 'lever-acme.json'}",
         "--connection-defaults",
-        str(EXAMPLES / "defaults.json"),
+        str(BOARDS / "acme-defaults.json"),
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "connection greenhouse-acme: 3 job(s) on the board, 3 sent, 0 closed" in ran.stdout
@@ -53,7 +53,7 @@ def test_run_needs_files_or_a_connection(tmp_path: Path) -> None:
 
 def test_pull_then_validate_as_a_user_would(tmp_path: Path) -> None:
     with FakeAtsBoards() as boards:
-        boards.greenhouse["acme"] = json.loads((EXAMPLES / "greenhouse-acme.json").read_text("utf-8"))["jobs"]
+        boards.greenhouse["acme"] = json.loads((BOARDS / "greenhouse-acme.json").read_text("utf-8"))["jobs"]
         pulled = cli(
             "pull",
             "greenhouse",
@@ -61,7 +61,7 @@ def test_pull_then_validate_as_a_user_would(tmp_path: Path) -> None:
             "--api-url",
             boards.greenhouse_url,
             "--defaults",
-            str(EXAMPLES / "defaults.json"),
+            str(BOARDS / "acme-defaults.json"),
         )
     assert pulled.returncode == 0, pulled.stderr
     postings = tmp_path / "acme.jsonl"

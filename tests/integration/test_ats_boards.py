@@ -14,15 +14,15 @@ from syndicate.adapters.ats_boards import BoardReader, BoardSettings, BoardUnrea
 from syndicate.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples" / "ats"
+BOARDS = ROOT / "infra" / "fakes" / "boards"
 FAST = BoardSettings(connect_timeout=2, read_timeout=0.5, retries=2, backoff_factor=0.01)
 
 
 @pytest.fixture
 def boards() -> Iterator[FakeAtsBoards]:
     with FakeAtsBoards(slow_seconds=1.5) as fake:
-        fake.greenhouse["acme"] = json.loads((EXAMPLES / "greenhouse-acme.json").read_text("utf-8"))["jobs"]
-        fake.lever["acme"] = json.loads((EXAMPLES / "lever-acme.json").read_text("utf-8"))
+        fake.greenhouse["acme"] = json.loads((BOARDS / "greenhouse-acme.json").read_text("utf-8"))["jobs"]
+        fake.lever["acme"] = json.loads((BOARDS / "lever-acme.json").read_text("utf-8"))
         yield fake
 
 
@@ -102,7 +102,13 @@ def test_pull_prints_postings_that_validate(
     boards: FakeAtsBoards, capsys: pytest.CaptureFixture[str], tmp_path: Path, ats: str
 ) -> None:
     code, out, err = pull(
-        capsys, ats, "acme", "--api-url", boards.api_url(ats), "--defaults", str(EXAMPLES / "defaults.json")
+        capsys,
+        ats,
+        "acme",
+        "--api-url",
+        boards.api_url(ats),
+        "--defaults",
+        str(BOARDS / "acme-defaults.json"),
     )
     assert code == 0 and err == ""
     postings: list[dict[str, Any]] = [json.loads(line) for line in out.splitlines()]

@@ -24,17 +24,17 @@ from syndicate.adapters.state import StateTable
 from syndicate.pipeline.connections import INTAKE_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples" / "ats"
+BOARDS = ROOT / "infra" / "fakes" / "boards"
 PARAMETERS = {
     "SiteBaseUrl": "https://jobs.example.org/",
     "FeedPublisher": "Syndicate",
     "FeedPublisherUrl": "https://example.org/",
 }
-DEFAULTS = json.loads((EXAMPLES / "defaults.json").read_text("utf-8"))
-GREENHOUSE_JOBS: list[dict[str, Any]] = json.loads((EXAMPLES / "greenhouse-acme.json").read_text("utf-8"))[
+DEFAULTS = json.loads((BOARDS / "acme-defaults.json").read_text("utf-8"))
+GREENHOUSE_JOBS: list[dict[str, Any]] = json.loads((BOARDS / "greenhouse-acme.json").read_text("utf-8"))[
     "jobs"
 ]
-LEVER_POSTINGS: list[dict[str, Any]] = json.loads((EXAMPLES / "lever-acme.json").read_text("utf-8"))
+LEVER_POSTINGS: list[dict[str, Any]] = json.loads((BOARDS / "lever-acme.json").read_text("utf-8"))
 WEBHOOK_KEY = "greenhouse-webhook-key-4d1f0c2b9a"
 
 

@@ -25,7 +25,7 @@ from syndicate.pipeline.connections import (
 
 ROOT = Path(__file__).resolve().parents[2]
 JOBS: list[dict[str, Any]] = json.loads(
-    (ROOT / "examples" / "ats" / "greenhouse-acme.json").read_text("utf-8")
+    (ROOT / "infra" / "fakes" / "boards" / "greenhouse-acme.json").read_text("utf-8")
 )["jobs"]
 BUCKET, TABLE, PATH = "intake-bucket", "state-table", "/stack/connections"
 DEFAULTS = {"hiring_organization": {"name": "Acme Robotics"}}

@@ -302,7 +302,7 @@ def test_lever_one_time_pay_is_left_out_and_noted() -> None:
 
 
 def test_lever_example_board_validates_with_defaults() -> None:
-    board = json.loads((ROOT / "examples" / "ats" / "lever-acme.json").read_text("utf-8"))
+    board = json.loads((ROOT / "infra" / "fakes" / "boards" / "lever-acme.json").read_text("utf-8"))
     for mapped in map_board("lever", board, DEFAULTS):
         assert assess(RawPosting("board", 0, mapped.posting), NOW).valid, mapped
 
