@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndicate.core.connectors.locations import country_code, parse_location, region_code
 
@@ -117,3 +119,14 @@ def test_country_and_region_codes() -> None:
     assert region_code("TX") == ("US", "TX")
     assert region_code("tx") is None  # codes are upper case; "tx" is no name either
     assert region_code("Ontario", "US") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_reads_without_error_into_real_iso_codes(text: str) -> None:
+    place = parse_location(text)
+    for location in place.locations:
+        assert country_code(location["country"]) == location["country"]
+    for country in place.applicant_countries:
+        assert country_code(country) == country
+    assert not (place.remote and place.locations)

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndicate.core.assess import assess
 from syndicate.core.connectors import with_defaults
@@ -322,3 +324,37 @@ def test_defaults_lie_under_the_ats_fields() -> None:
 def test_defaults_must_be_an_object_without_an_id(document: Any) -> None:
     with pytest.raises(DefaultsRejected):
         check_defaults(document)
+
+
+# --- whatever a board sends --------------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+def shaped_like(example: Any) -> st.SearchStrategy[Any]:
+    """Values shaped like the documented example, any JSON value in any place: keys missing, wrong types."""
+    if isinstance(example, dict):
+        return st.fixed_dictionaries(
+            {}, optional={key: JSON_VALUES | shaped_like(value) for key, value in example.items()}
+        )
+    if isinstance(example, list) and example:
+        return st.lists(JSON_VALUES | shaped_like(example[-1]), max_size=3)
+    return st.just(example)
+
+
+@settings(max_examples=400, deadline=None)
+@given(shaped_like(GREENHOUSE_JOB))
+def test_greenhouse_mapping_never_fails_on_what_a_board_sends(job: dict[str, Any]) -> None:
+    posting = with_defaults(DEFAULTS, map_job(job).posting)
+    assess(RawPosting("board", 0, posting), NOW)  # valid or not, with reasons: never an exception
+
+
+@settings(max_examples=400, deadline=None)
+@given(shaped_like(LEVER_POSTING))
+def test_lever_mapping_never_fails_on_what_a_board_sends(posting_data: dict[str, Any]) -> None:
+    posting = with_defaults(DEFAULTS, map_posting(posting_data).posting)
+    assess(RawPosting("board", 0, posting), NOW)

@@ -7,7 +7,7 @@ I/O here: reading the boards is adapters/ats_boards.py. Field-by-field rules: do
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +93,7 @@ def with_defaults(defaults: Mapping[str, Any], posting: Mapping[str, Any]) -> di
     return merged
 
 
-def unique_texts(values: Any) -> list[str]:
+def unique_texts(values: Iterable[Any]) -> list[str]:
+    """The non-blank strings among `values`, trimmed, each once, in order."""
     found = [text for value in values if (text := text_of(value)) is not None]
     return list(dict.fromkeys(found))

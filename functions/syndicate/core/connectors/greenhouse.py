@@ -69,7 +69,7 @@ def _location(job: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     if place.locations or place.remote:
         return fields, notes
     offices = _objects(job.get("offices"))
-    parents = {office.get("parent_id") for office in offices}
+    parents = [office.get("parent_id") for office in offices]
     texts = [text for o in offices if o.get("id") not in parents and (text := text_of(o.get("location")))]
     if texts:
         from_offices = parse_location(" ; ".join(texts))

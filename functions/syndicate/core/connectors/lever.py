@@ -82,7 +82,8 @@ def _created_at(value: Any) -> str | None:
 
 def _description(job: Mapping[str, Any]) -> str:
     parts = [text_of(job.get("description")) or ""]
-    for item in job.get("lists") or []:
+    lists = job.get("lists")
+    for item in lists if isinstance(lists, list) else []:
         if not isinstance(item, Mapping):
             continue
         heading, content = text_of(item.get("text")), text_of(item.get("content"))
@@ -97,7 +98,8 @@ def _description(job: Mapping[str, Any]) -> str:
 def _where(job: Mapping[str, Any], categories: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Places from `categories.allLocations` (or `location`); `workplaceType` decides the workplace when it
     is not "unspecified"; Lever's `country` completes a text that names only a city ("San Francisco")."""
-    texts = unique_texts(categories.get("allLocations") or [categories.get("location")])
+    listed = categories.get("allLocations")
+    texts = unique_texts(listed if isinstance(listed, list) and listed else [categories.get("location")])
     country = country_code(text_of(job.get("country")) or "")
     workplace = WORKPLACES.get(str(job.get("workplaceType") or "").casefold())
     fields, notes = location_fields(texts)
