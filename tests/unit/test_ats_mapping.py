@@ -249,6 +249,11 @@ def test_lever_all_locations_and_a_city_completed_by_country() -> None:
     assert city_only["locations"] == [{"country": "US", "locality": "San Francisco"}]
 
 
+@pytest.mark.parametrize("created_at", [10**18, -1, True, "1763628000000", float("inf")])
+def test_lever_created_at_that_is_no_time_gives_no_date(created_at: Any) -> None:
+    assert "date_posted" not in map_posting(lever(createdAt=created_at)).posting
+
+
 def test_lever_city_without_country_is_left_out_and_noted() -> None:
     mapped = map_posting(lever({"allLocations": ["Bay Area"]}, country=None))
     assert "locations" not in mapped.posting

@@ -77,7 +77,10 @@ def _created_at(value: Any) -> str | None:
     """Lever's createdAt (milliseconds since the epoch) as RFC 3339 UTC."""
     if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
         return None
-    return datetime.fromtimestamp(value / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return datetime.fromtimestamp(value / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):  # beyond the years a datetime holds: no date
+        return None
 
 
 def _description(job: Mapping[str, Any]) -> str:
