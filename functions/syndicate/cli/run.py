@@ -181,9 +181,22 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
                 file=terminal,
             )
             rows = collect(stack, out, keys)
+            parked = parked_messages(stack)
         print_table(rows, out, terminal)
+        for queue, count in parked.items():
+            print(
+                f"dead-letter queue {queue}: {count} message(s) kept after 5 failed attempts", file=terminal
+            )
     stuck = [row for row in rows if not row.final]
-    return 0 if not stuck else 1
+    return 0 if not stuck and not parked else 1
+
+
+def parked_messages(stack: Any) -> dict[str, int]:
+    """Messages waiting in each dead-letter queue of the stack (the queues other queues redrive to)."""
+    dead_letter_queues = {q.redrive.dead_letter_queue for q in stack.model.queues.values() if q.redrive}
+    return {
+        queue: depth for queue, depth in stack.queue_depths().items() if queue in dead_letter_queues and depth
+    }
 
 
 def collect(stack: Any, out: Path, keys: list[str]) -> list[Row]:

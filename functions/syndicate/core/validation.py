@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import jsonschema_rs
 import pycountry
 
+from syndicate.core import wellformed
 from syndicate.core.dates import parse_instant
 from syndicate.core.problems import Problem
 
@@ -89,40 +90,26 @@ def warm_up() -> None:
     _fast_validator()
 
 
-MAX_NESTING = 64  # far beyond any real posting; deeper input is refused before the validators see it
-
-
-def nesting_depth(value: Any, limit: int = MAX_NESTING) -> int:
-    """How deep objects and lists nest in `value`, counting no further than `limit + 1`."""
-    depth, level = 0, [value]
-    while level and depth <= limit:
-        children: list[Any] = []
-        for item in level:
-            if isinstance(item, dict):
-                children.extend(item.values())
-            elif isinstance(item, list):
-                children.extend(item)
-        if not children and not any(isinstance(item, dict | list) for item in level):
-            break
-        depth += 1
-        level = children
-    return depth
-
-
 def validate(raw: Any, now: datetime) -> list[Problem]:
     """All problems with one raw posting; empty when it is valid."""
-    if nesting_depth(raw) > MAX_NESTING:
-        # Both validators recurse per level; refuse clearly instead of failing inside them.
-        return [
-            Problem("", "depth", f"the posting nests objects or lists more than {MAX_NESTING} levels deep.")
-        ]
-    if _fast_validator().is_valid(raw):
-        problems = []
-    else:
-        problems = _without_redundant(_schema_problems(_detailed_validator(), raw))
+    fatal, problems = wellformed.problems(raw)
+    if fatal:
+        # Input the validators cannot take (too deep, lone surrogates, infinite numbers): refuse it
+        # clearly instead of failing inside them.
+        return fatal
+    if not _is_valid(raw):
+        problems.extend(_without_redundant(_schema_problems(_detailed_validator(), raw)))
     if isinstance(raw, Mapping):
         problems.extend(_semantic_problems(raw, now))
     return sorted(problems, key=lambda p: p.pointer)
+
+
+def _is_valid(raw: Any) -> bool:
+    """The fast validator's answer; on input it cannot convert, the detailed validator decides."""
+    try:
+        return bool(_fast_validator().is_valid(raw))
+    except (ValueError, SystemError, OverflowError):  # jsonschema-rs refusing a Python value
+        return False
 
 
 # --- schema errors -------------------------------------------------------------------------------
@@ -206,7 +193,8 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[Problem]:
         yield Problem(pointer, keyword, f"{label} lists the same value more than once.")
     elif keyword in {"minimum", "exclusiveMinimum", "maximum"}:
         relation = {"minimum": "at least", "exclusiveMinimum": "greater than", "maximum": "at most"}[keyword]
-        yield Problem(pointer, keyword, f"{label} must be {relation} {expected}; got {_short(instance)}.")
+        bound = f"{expected:,}" if isinstance(expected, int) else str(expected)
+        yield Problem(pointer, keyword, f"{label} must be {relation} {bound}; got {_short(instance)}.")
     elif keyword in {"oneOf", "dependentRequired"} and pointer == "/salary":
         yield Problem(
             pointer,

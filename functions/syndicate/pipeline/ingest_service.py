@@ -16,6 +16,7 @@ from syndicate.adapters import storage
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable
 from syndicate.core.model import Channel
+from syndicate.core.wellformed import printable
 from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.ingest import Ingest, IngestStats, Upload
 from syndicate.pipeline.receipt import Receipt
@@ -84,10 +85,25 @@ class IngestService:
     def ingest(self, upload: Upload) -> IngestStats:
         now = self.clock()
         with Receipt(upload.key, now, upload.version_id) as receipt:
-            body = storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id)
-            with body:
-                stats = Ingest(self.state, self.queues, now, linkedin_delivery()).run(upload, body, receipt)
-            storage.put_streamed(
-                self.s3, upload.bucket, report_key(upload.key), receipt.write_to, "application/json"
-            )
+            try:
+                body = storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id)
+                with body:
+                    stats = Ingest(self.state, self.queues, now, linkedin_delivery()).run(
+                        upload, body, receipt
+                    )
+            except Exception as error:
+                # The receipt is written even so: it says how far the upload got and that it is
+                # retried (after the last retry the upload waits in the ingest dead-letter queue).
+                receipt.file_problem(
+                    f"processing stopped ({type(error).__name__}: {printable(str(error))[:300]}); "
+                    "the upload is retried, and after 5 attempts kept in the ingest dead-letter queue"
+                )
+                self._write_receipt(upload, receipt)
+                raise
+            self._write_receipt(upload, receipt)
         return stats
+
+    def _write_receipt(self, upload: Upload, receipt: Receipt) -> None:
+        storage.put_streamed(
+            self.s3, upload.bucket, report_key(upload.key), receipt.write_to, "application/json"
+        )
