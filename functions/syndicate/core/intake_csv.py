@@ -41,13 +41,12 @@ import difflib
 import io
 import itertools
 import json
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, BinaryIO
 
-from syndicate.core.intake import FileProblem, Item, RawPosting, whole_number
+from syndicate.core.intake import FileProblem, Item, RawPosting, decode_json, whole_number
 from syndicate.core.problems import Problem
 from syndicate.core.validation import pointer_of, posting_schema
 
@@ -217,16 +216,17 @@ _NUMBER_CHARS = frozenset("0123456789+-.eE")
 
 
 def _json_number(text: str) -> int | float | None:
-    """`text` as JSON reads a number, or None: JSON's grammar, no NaN or infinity."""
+    """`text` as JSON reads a number, or None: JSON's grammar, no NaN or infinity. A number too large
+    for a float (1e400, 5,000 digits) is infinity, which validation refuses as a number."""
     if not text or not set(text) <= _NUMBER_CHARS or text.startswith("+"):
         return None
     try:
-        value = json.loads(text)
+        value = decode_json(text)
     except ValueError:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return value if math.isfinite(value) else None
+    return value
 
 
 def convert(text: str, kind: str) -> Any:
