@@ -11,7 +11,7 @@ import io
 import itertools
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -182,3 +182,35 @@ def test_the_receipt_is_written_when_the_upload_fails_and_is_retried(
     with pytest.raises(EndpointConnectionError):
         service.ingest(sent)
     assert "retried" in receipt_of(stack, sent)["file_errors"][0]
+
+
+def _outcome(stack: EmbeddedStack, service: IngestService, posting: dict[str, Any]) -> str:
+    receipt = ingest(stack, service, json.dumps(posting).encode())
+    (entry,) = receipt["postings"]
+    return str(entry["outcome"])
+
+
+def test_a_version_dated_year_999_does_not_freeze_the_posting(
+    stack: EmbeddedStack, service: IngestService
+) -> None:
+    first = raw_posting(id="Y999", updated_at="0999-01-01T00:00:00Z")
+    assert _outcome(stack, service, first) == "accepted"
+    later = raw_posting(id="Y999", updated_at="2026-11-20T09:00:00Z", title="Head Cook")
+    assert _outcome(stack, service, later) == "accepted"
+
+
+def test_versions_with_and_without_updated_at_keep_one_order(
+    stack: EmbeddedStack, service: IngestService
+) -> None:
+    now = datetime.now(UTC)
+    t1, t2 = (now - timedelta(hours=2)).isoformat(), (now - timedelta(hours=1)).isoformat()
+    assert _outcome(stack, service, raw_posting(id="MIXED", updated_at=t2, title="Cook T2")) == "accepted"
+    assert _outcome(stack, service, raw_posting(id="MIXED", title="Cook, no date")) == "accepted"
+    assert _outcome(stack, service, raw_posting(id="MIXED", updated_at=t1, title="Cook T1")) == "superseded"
+
+
+def test_an_updated_at_far_in_the_future_is_rejected(stack: EmbeddedStack, service: IngestService) -> None:
+    ahead = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+    receipt = ingest(stack, service, json.dumps(raw_posting(id="FUTURE", updated_at=ahead)).encode())
+    (entry,) = receipt["postings"]
+    assert (entry["outcome"], [e["code"] for e in entry["errors"]]) == ("rejected", ["updated_at_future"])

@@ -40,12 +40,14 @@ SEMANTIC_CODES = {
     "salary_range": "salary.max is below salary.min",
     "date": "not a real calendar date or time",
     "date_posted_future": "date_posted is more than 24 hours in the future",
+    "updated_at_future": "updated_at is more than 24 hours ahead of the time it was received",
     "valid_through_order": "valid_through is not after date_posted",
     "title_markup": "the title contains markup",
     "url": "not a usable web address",
 }
 
 MAX_FUTURE_POSTING = timedelta(hours=24)
+MAX_FUTURE_UPDATE = timedelta(hours=24)  # clock skew between an ATS and this service, generously
 
 _URL_FIELDS = ("apply_url", "url", "hiring_organization/url", "hiring_organization/logo_url")
 
@@ -333,6 +335,9 @@ def _date_rules(raw: Mapping[str, Any], now: datetime) -> Iterator[Problem]:
             continue
         try:
             moments[name] = parse_instant(value, end_of_day=name == "valid_through")
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            message = f"{name} {_short(value)} is outside the years 1 to 9999 in UTC."
+            yield Problem(f"/{name}", "date", message)
         except ValueError:
             # The pattern check reports malformed text; this catches well-formed impossible dates.
             if _looks_like_a_date(value):
@@ -343,6 +348,15 @@ def _date_rules(raw: Mapping[str, Any], now: datetime) -> Iterator[Problem]:
             "/date_posted",
             "date_posted_future",
             f"date_posted ({posted.isoformat()}) is more than 24 hours in the future.",
+        )
+    updated = moments.get("updated_at")
+    if updated is not None and updated > now + MAX_FUTURE_UPDATE:
+        # Versions are ordered by updated_at: one far ahead would win over every real update after it.
+        yield Problem(
+            "/updated_at",
+            "updated_at_future",
+            f"updated_at ({updated.isoformat()}) is more than 24 hours ahead of the time it was received "
+            f"({now.isoformat(timespec='seconds')}); send the time the posting was last changed.",
         )
     until = moments.get("valid_through")
     if posted is not None and until is not None and until <= posted:
