@@ -117,10 +117,18 @@ def mutated_postings(draw: st.DrawFn) -> Any:
             continue
         path = draw(st.sampled_from(_FULL_PATHS))
         target: Any = posting
-        for part in path[:-1]:
-            target = target[part] if isinstance(target, dict | list) else None
-        if isinstance(target, dict) or (isinstance(target, list) and path[-1] < len(target)):
-            target[path[-1]] = draw(JSON_VALUES)
+        for part in path[:-1]:  # earlier replacements may have changed the shape on the way
+            if isinstance(target, dict) and isinstance(part, str):
+                target = target.get(part)
+            elif isinstance(target, list) and isinstance(part, int) and part < len(target):
+                target = target[part]
+            else:
+                target = None
+        last = path[-1]
+        if (isinstance(target, dict) and isinstance(last, str)) or (
+            isinstance(target, list) and isinstance(last, int) and last < len(target)
+        ):
+            target[last] = draw(JSON_VALUES)
     return posting
 
 

@@ -20,12 +20,11 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import jsonschema_rs
 import pycountry
 
-from syndicate.core import wellformed
+from syndicate.core import fieldrules, wellformed
 from syndicate.core.dates import parse_instant
 from syndicate.core.problems import Problem
 
@@ -43,6 +42,7 @@ SEMANTIC_CODES = {
     "updated_at_future": "updated_at is more than 24 hours ahead of the time it was received",
     "valid_through_order": "valid_through is not after date_posted",
     "title_markup": "the title contains markup",
+    "invisible_characters": "the title holds characters that reorder or hide text (bidi, zero-width)",
     "url": "not a usable web address",
 }
 
@@ -250,21 +250,16 @@ def _semantic_problems(raw: Mapping[str, Any], now: datetime) -> Iterator[Proble
     yield from _salary_rules(raw)
     yield from _date_rules(raw, now)
     yield from _url_rules(raw)
+    yield from _overlay_rules(raw)
 
 
 def _title_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
     title = raw.get("title")
-    if isinstance(title, str) and _looks_like_markup(title):
-        yield Problem(
-            "/title", "title_markup", "title must be plain text; it contains markup such as a <tag>."
-        )
-
-
-def _looks_like_markup(text: str) -> bool:
-    # A '<' followed by a letter, '/' or '!' opens a tag or comment in HTML; "C++ < Java" does not.
-    return any(
-        text[i] == "<" and (text[i + 1].isalpha() or text[i + 1] in "/!") for i in range(len(text) - 1)
-    )
+    if not isinstance(title, str):
+        return  # the schema reports a missing or mistyped title
+    for code, message in fieldrules.title_problems(title, "title"):
+        if code in {"title_markup", "invisible_characters"}:  # the schema checks the rest
+            yield Problem("/title", code, message)
 
 
 def _place_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
@@ -378,13 +373,41 @@ def _url_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
             value = value.get(part) if isinstance(value, Mapping) else None
         if not isinstance(value, str) or not value.lower().startswith(("http://", "https://")):
             continue  # absent, or the pattern check already reports it
-        try:
-            parts = urlsplit(value)
-            host = parts.hostname
-            _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
-        except ValueError:
-            host = None
-        if not host or ("." not in host.strip(".") and host != "localhost"):
-            yield Problem(
-                f"/{path}", "url", f"{field_label('/' + path)} {_short(value)} has no valid host name."
-            )
+        reason = fieldrules.url_problem(value)
+        if reason is not None:
+            yield Problem(f"/{path}", "url", f"{field_label('/' + path)} {_short(value)} {reason}.")
+
+
+def _overlay_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
+    """An overlay's title and web addresses, checked as the fields they replace (fieldrules)."""
+    extensions = raw.get("extensions")
+    if not isinstance(extensions, Mapping):
+        return
+    for channel, overlay in extensions.items():
+        if not isinstance(overlay, Mapping):
+            continue  # the schema reports it
+        base = f"/extensions/{channel}"
+        if "title" in overlay and overlay["title"] is not None:  # null removes the field: allowed
+            for code, message in fieldrules.title_problems(overlay["title"], field_label(f"{base}/title")):
+                yield Problem(f"{base}/title", code, message)
+        yield from _overlay_urls(overlay, base)
+
+
+def _overlay_urls(value: Any, pointer: str, key: str = "") -> Iterator[Problem]:
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            yield from _overlay_urls(item, pointer + pointer_of((name,)), str(name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _overlay_urls(item, f"{pointer}/{index}", key)
+    elif isinstance(value, str) and _is_url_key(key):
+        reason = fieldrules.url_problem(value)
+        if reason is not None:
+            yield Problem(pointer, "url", f"{field_label(pointer)} {_short(value)} {reason}.")
+
+
+def _is_url_key(name: str) -> bool:
+    """Overlay keys that hold a web address on some channel: `url` (Indeed, schema.org),
+    `companyApplyUrl` (LinkedIn), `sameAs`, `logo`, `image` (schema.org)."""
+    lowered = name.lower()
+    return lowered.endswith("url") or lowered in {"sameas", "logo", "image"}
