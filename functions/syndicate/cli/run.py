@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import sys
 import warnings
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from syndicate.adapters.state import StateTable
-from syndicate.cli import sources
+from syndicate.cli import outdir, sources
 from syndicate.cli.pull import read_defaults
 from syndicate.cli.run_connections import board_documents, connect_and_poll
 from syndicate.core.model import CHANNELS
@@ -146,9 +145,11 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
         print(f"syndicate run: {problem}", file=sys.stderr)
         return 2
     out = Path(arguments.out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    try:
+        outdir.prepare(out)
+    except outdir.OutputDirRefused as refused:
+        print(f"syndicate run: --out: {refused}", file=sys.stderr)
+        return 2
     parameters = stack_parameters(arguments)
     # moto and the fakes are heavy and only needed here
     from infra.fakes.ats import FakeAtsBoards  # noqa: PLC0415

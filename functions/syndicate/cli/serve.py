@@ -18,9 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import shutil
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +31,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
+from syndicate.cli import outdir
 from syndicate.cli.run import add_delivery_arguments, collect, find_template, output_to, stack_parameters
 from syndicate.cli.status import DEFAULT_SECRET_ENV
 from syndicate.pipeline.webhook_service import CLIENT_HEADER, POSTINGS_PATH
@@ -228,9 +229,11 @@ def _stopped_by_sigterm() -> Iterator[None]:
 def run(arguments: argparse.Namespace, now: datetime) -> int:
     del now  # the function reads the clock itself, as it does in AWS
     out = Path(arguments.out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    try:
+        outdir.prepare(out)
+    except outdir.OutputDirRefused as refused:
+        print(f"syndicate serve: --out: {refused}", file=sys.stderr)
+        return 2
     parameters = {**stack_parameters(arguments), "WebhookClientId": arguments.client}
     # moto and the fakes are heavy and only needed here
     from infra.fakes.local import LocalChannelApis  # noqa: PLC0415
