@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 import re
 import tomllib
 from collections.abc import Iterator
@@ -288,6 +289,31 @@ def function_policies(function: str) -> list[Any]:
     return as_list(properties(function).get("Policies", []))
 
 
+# The condition that confines a statement to the lease-lock and recent-changes items of the state table.
+LOCK_ITEMS_ONLY = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["#lock#*", "#recent#*"]}}
+
+
+def granted_permissions(function: str) -> set[tuple[str, str]]:
+    """(action, resource) for every inline statement, (policy template, resource) for the rest; a
+    resource confined to the lock items reads "<table> (lock items)"."""
+    granted: set[tuple[str, str]] = set()
+    for policy in function_policies(function):
+        if "Statement" not in policy:
+            ((template_name, parameters),) = policy.items()
+            granted.add((template_name, str(referenced(next(iter(parameters.values()))))))
+            continue
+        for statement in statements(policy):
+            assert statement["Effect"] == "Allow"
+            condition = statement.get("Condition")
+            assert condition in (None, LOCK_ITEMS_ONLY) or set(condition) == {"StringLike"}, condition
+            suffix = " (lock items)" if condition == LOCK_ITEMS_ONLY else ""
+            for action in as_list(statement["Action"]):
+                for resource in as_list(statement["Resource"]):
+                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
+                    granted.add((action, str(referenced(resource) or target) + suffix))
+    return granted
+
+
 def mentions(value: Any, logical_id: str) -> bool:
     """Whether a Resource value is built from logical_id (!Ref, !GetAtt or ${...} inside !Sub)."""
     if referenced(value) == logical_id:
@@ -433,18 +459,7 @@ def test_webhook_api_throttles_and_passes_bodies_byte_for_byte() -> None:
 
 
 def test_webhook_permissions_are_exactly_what_it_needs() -> None:
-    granted: set[tuple[str, str]] = set()
-    for policy in function_policies("WebhookFunction"):
-        if "Statement" not in policy:
-            ((template_name, parameters),) = policy.items()
-            granted.add((template_name, str(referenced(next(iter(parameters.values()))))))
-            continue
-        for statement in statements(policy):
-            assert statement["Effect"] == "Allow"
-            for action in as_list(statement["Action"]):
-                for resource in as_list(statement["Resource"]):
-                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
-                    granted.add((action, str(referenced(resource) or target)))
+    granted = granted_permissions("WebhookFunction")
     assert granted == {
         ("s3:PutObject", f"arn:${{AWS::Partition}}:s3:::${{IntakeBucket}}/{WEBHOOK_WRITABLE_PREFIX}*"),
         ("dynamodb:GetItem", "StateTable"),
@@ -806,18 +821,7 @@ def test_only_ingest_expiry_and_the_linkedin_task_polls_send_to_the_channel_queu
 
 
 def test_expiry_permissions_are_exactly_what_it_needs() -> None:
-    granted: set[tuple[str, str]] = set()
-    for policy in function_policies("ExpiryFunction"):
-        if "Statement" not in policy:
-            ((template_name, parameters),) = policy.items()
-            granted.add((template_name, str(referenced(next(iter(parameters.values()))))))
-            continue
-        for statement in statements(policy):
-            assert statement["Effect"] == "Allow"
-            for action in as_list(statement["Action"]):
-                for resource in as_list(statement["Resource"]):
-                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
-                    granted.add((action, str(referenced(resource) or target)))
+    granted = granted_permissions("ExpiryFunction")
     assert granted == {
         ("dynamodb:GetItem", "StateTable"),
         ("dynamodb:UpdateItem", "StateTable"),
@@ -826,6 +830,117 @@ def test_expiry_permissions_are_exactly_what_it_needs() -> None:
         ("SQSSendMessagePolicy", "IndeedQueue"),
         ("SQSSendMessagePolicy", "SchemaOrgQueue"),
     }
+
+
+# The calls each function makes, as IAM actions on the resources they touch (issue 10: no broad policy
+# templates). Publishers share the state-table reads and writes, the lock items and idempotency records.
+_SUB = "arn:${AWS::Partition}:s3:::"
+_PUBLISHER_STATE = {
+    ("dynamodb:GetItem", "StateTable"),
+    ("dynamodb:UpdateItem", "StateTable"),
+    ("dynamodb:GetItem", "IdempotencyTable"),
+    ("dynamodb:PutItem", "IdempotencyTable"),
+    ("dynamodb:UpdateItem", "IdempotencyTable"),
+    ("dynamodb:DeleteItem", "IdempotencyTable"),
+    ("dynamodb:GetItem", "StateTable (lock items)"),
+    ("dynamodb:PutItem", "StateTable (lock items)"),
+    ("dynamodb:DeleteItem", "StateTable (lock items)"),
+    ("s3:GetObject", _SUB + "${IntakeBucket}/payloads/*"),
+}
+
+
+def _feed(index: str, prefix: str) -> set[tuple[str, str]]:
+    return {
+        ("dynamodb:Query", f"${{StateTable.Arn}}/index/{index}"),
+        ("dynamodb:BatchGetItem", "StateTable"),
+        ("s3:PutObject", _SUB + f"${{FeedBucket}}/{prefix}/*"),
+        ("s3:AbortMultipartUpload", _SUB + f"${{FeedBucket}}/{prefix}/*"),
+    }
+
+
+EXACT_PERMISSIONS = {
+    "IngestFunction": {
+        ("s3:GetObject", _SUB + "${IntakeBucket}/incoming/*"),
+        ("s3:GetObjectVersion", _SUB + "${IntakeBucket}/incoming/*"),
+        ("s3:PutObject", _SUB + "${IntakeBucket}/reports/*"),
+        ("s3:AbortMultipartUpload", _SUB + "${IntakeBucket}/reports/*"),
+        ("s3:PutObject", _SUB + "${IntakeBucket}/payloads/*"),
+        ("s3:AbortMultipartUpload", _SUB + "${IntakeBucket}/payloads/*"),
+        ("dynamodb:GetItem", "StateTable"),
+        ("dynamodb:UpdateItem", "StateTable"),
+        ("SQSSendMessagePolicy", "LinkedInQueue"),
+        ("SQSSendMessagePolicy", "IndeedQueue"),
+        ("SQSSendMessagePolicy", "SchemaOrgQueue"),
+    },
+    "LinkedInPublisherFunction": _PUBLISHER_STATE
+    | _feed("LinkedInFeedIndex", "linkedin")
+    | {
+        ("SQSSendMessagePolicy", "LinkedInQueue"),
+        ("AWSSecretsManagerGetSecretValuePolicy", "LinkedInApiCredentials"),
+    },
+    "IndeedPublisherFunction": _PUBLISHER_STATE | _feed("IndeedFeedIndex", "indeed"),
+    "SchemaOrgPublisherFunction": _PUBLISHER_STATE
+    | {
+        (action, _SUB + f"${{SiteBucket}}/{key}")
+        for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject")
+        for key in ("jobs/*", "jsonld/*", "sitemap.xml")
+    }
+    | {
+        ("s3:ListBucket", "SiteBucket"),
+        ("AWSSecretsManagerGetSecretValuePolicy", "GoogleServiceAccount"),
+    },
+}
+
+
+@pytest.mark.parametrize("function", sorted(EXACT_PERMISSIONS))
+def test_function_permissions_are_exactly_the_calls_it_makes(function: str) -> None:
+    assert granted_permissions(function) == EXACT_PERMISSIONS[function]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_no_function_uses_a_crud_policy_template(function: str) -> None:
+    """DynamoDBCrudPolicy grants Scan, DeleteItem and BatchWriteItem; S3CrudPolicy deletes anything."""
+    for policy in function_policies(function):
+        assert not {"DynamoDBCrudPolicy", "S3CrudPolicy", "S3ReadPolicy"} & set(policy), (
+            f"{function}: {policy}"
+        )
+
+
+def test_the_site_listing_is_confined_to_the_pages() -> None:
+    (listing,) = [
+        s
+        for s in statements(function_policies("SchemaOrgPublisherFunction"))
+        if s["Action"] == "s3:ListBucket"
+    ]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "jobs/*"}}
+
+
+def test_the_webhook_stage_writes_json_access_logs_to_a_group_with_retention() -> None:
+    setting = properties("WebhookApi")["AccessLogSetting"]
+    assert referenced(setting["DestinationArn"]) == "WebhookApiAccessLogGroup"
+    fields = json.loads(setting["Format"])
+    assert {"requestId", "ip", "method", "resourcePath", "status", "wafStatus"} <= set(fields)
+    assert "RetentionInDays" in properties("WebhookApiAccessLogGroup")
+    account = resources("AWS::ApiGateway::Account")["ApiGatewayAccountLogging"]
+    assert account["Condition"] == "CreatesApiGatewayLoggingRole"
+
+
+def test_a_firewall_rate_limits_each_client_and_address_in_front_of_the_stage() -> None:
+    firewall = properties("WebhookFirewall")
+    rules = {rule["Name"]: rule for rule in firewall["Rules"]}
+    per_client = rules["PerClientAndAddress"]["Statement"]["RateBasedStatement"]
+    assert per_client["AggregateKeyType"] == "CUSTOM_KEYS"
+    assert per_client["CustomKeys"] == [
+        {"Header": {"Name": "syndicate-client", "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}},
+        {"IP": {}},
+    ]
+    per_address = rules["PerAddress"]["Statement"]["RateBasedStatement"]
+    assert per_address["AggregateKeyType"] == "IP" and "ScopeDownStatement" in per_address
+    for rule in rules.values():
+        assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    association = properties("WebhookFirewallAssociation")
+    assert referenced(association["WebACLArn"]) == "WebhookFirewall"
+    assert "/restapis/${WebhookApi}/stages/${WebhookApi.Stage}" in association["ResourceArn"]["Fn::Sub"]
 
 
 # --- logs and outputs ------------------------------------------------------------------------------------
