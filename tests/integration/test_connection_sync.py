@@ -103,6 +103,24 @@ def test_removed_job_is_sent_closed_with_its_last_version(
     assert reopened["id"] == "greenhouse-4012003" and "status" not in reopened
 
 
+def test_an_emptied_board_closes_its_jobs_only_when_the_next_read_agrees(
+    sync: ConnectionSync, boards: FakeAtsBoards
+) -> None:
+    sync.sync(greenhouse(boards))
+    boards.greenhouse["acme"] = []
+    hiccup = sync.sync(greenhouse(boards))
+    assert (hiccup.sent, hiccup.closed, hiccup.upload_key) == (0, 0, None)
+    assert hiccup.notes == ["the board lists no jobs where 3 were open: they close when the next read agrees"]
+    # the jobs come back: the next empty read must be confirmed again
+    boards.greenhouse["acme"] = copy.deepcopy(JOBS)
+    assert sync.sync(greenhouse(boards)).upload_key is None
+    boards.greenhouse["acme"] = []
+    assert sync.sync(greenhouse(boards)).closed == 0
+    confirmed = sync.sync(greenhouse(boards))
+    assert confirmed.closed == 3
+    assert {p["status"] for p in sent(confirmed.upload_key)} == {"closed"}
+
+
 def test_notes_are_said_once_when_the_posting_is_sent(sync: ConnectionSync, boards: FakeAtsBoards) -> None:
     boards.greenhouse["acme"][0]["location"] = {"name": "Bay Area"}
     boards.greenhouse["acme"][0]["offices"] = []

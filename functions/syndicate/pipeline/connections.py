@@ -12,6 +12,8 @@ table):
    `incoming/connections/<id>/`: the intake notification sends it through the same ingest as any upload;
 4. saves the new snapshot. A crash between 3 and 4 sends the same postings again next time, which the
    ingest takes as unchanged.
+A board that suddenly lists no jobs closes them only when the next read agrees (an ATS hiccup must
+not take every listing down).
 An unchanged board writes nothing at all. The scheduled poll syncs every connection; the Greenhouse
 webhook syncs its own connection at once (pipeline/greenhouse_webhook.py).
 """
@@ -199,15 +201,19 @@ class ConnectionSync:
         except (BoardUnreadable, LockTimeout) as problem:
             return SyncReport(connection=connection.id, error=str(problem))
 
-    def sync(self, connection: Connection) -> SyncReport:
+    def sync(self, connection: Connection, emptying_confirmed: bool = False) -> SyncReport:
+        """`emptying_confirmed`: the ATS itself just said a job left (a signed webhook), so a board
+        read as empty is taken at its word at once."""
         lock = LeaseLock(self.dynamodb, self.state_table, f"connection-{connection.id}", LOCK_LEASE_SECONDS)
         with lock.held(self.lock_wait_seconds):
             jobs = self.reader.jobs(connection.ats, connection.board, connection.api_url)
-            return self._sync_board(connection, jobs)
+            return self._sync_board(connection, jobs, emptying_confirmed)
 
-    def _sync_board(self, connection: Connection, jobs: list[dict[str, Any]]) -> SyncReport:
+    def _sync_board(
+        self, connection: Connection, jobs: list[dict[str, Any]], emptying_confirmed: bool
+    ) -> SyncReport:
         report = SyncReport(connection=connection.id, jobs=len(jobs))
-        seen = self._snapshot(connection.id)
+        seen, empty_read_before = self._snapshot(connection.id)
         current: dict[str, dict[str, Any]] = {}
         changed: list[dict[str, Any]] = []
         for mapped in map_board(connection.ats, jobs, connection.defaults):
@@ -219,7 +225,18 @@ class ConnectionSync:
                 # Said once, when the posting is sent: an unchanged board repeats nothing.
                 report.notes.extend(f"{posting_id}: {note}" for note in mapped.notes)
         gone = [{**entry["posting"], "status": "closed"} for key, entry in seen.items() if key not in current]
+        if gone and not current and not (empty_read_before or emptying_confirmed):
+            # A board that lists nothing where it listed jobs is as often an ATS hiccup as a hiring stop:
+            # taking every job down on one read would cost the employer all its listings, so the next
+            # read must agree first.
+            self._save_snapshot(connection.id, seen, empty_read=True)
+            report.notes.append(
+                f"the board lists no jobs where {len(gone)} were open: they close when the next read agrees"
+            )
+            return report
         if not changed and not gone:
+            if empty_read_before:  # jobs are back: a later empty read needs its own confirmation
+                self._save_snapshot(connection.id, current)
             return report
         report.upload_key = self._send(connection.id, [*changed, *gone])
         report.sent, report.closed = len(changed), len(gone)
@@ -229,19 +246,27 @@ class ConnectionSync:
     def _snapshot_key(self, connection_id: str) -> str:
         return f"{SNAPSHOT_PREFIX}{connection_id}/snapshot.json"
 
-    def _snapshot(self, connection_id: str) -> dict[str, dict[str, Any]]:
+    def _snapshot(self, connection_id: str) -> tuple[dict[str, dict[str, Any]], bool]:
+        """The postings of the last sync, and whether the last read found the board empty."""
         try:
             text = storage.read_json_text(self.s3, self.intake_bucket, self._snapshot_key(connection_id))
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
-                return {}
+                return {}, False
             raise
         document = json.loads(text)
-        postings = document.get("postings") if isinstance(document, dict) else None
-        return postings if isinstance(postings, dict) else {}
+        if not isinstance(document, dict):
+            return {}, False
+        postings = document.get("postings")
+        return (postings if isinstance(postings, dict) else {}), document.get("empty_read") is True
 
-    def _save_snapshot(self, connection_id: str, postings: dict[str, dict[str, Any]]) -> None:
-        text = json.dumps({"postings": postings}, ensure_ascii=False, separators=(",", ":"))
+    def _save_snapshot(
+        self, connection_id: str, postings: dict[str, dict[str, Any]], empty_read: bool = False
+    ) -> None:
+        document: dict[str, Any] = {"postings": postings}
+        if empty_read:
+            document["empty_read"] = True
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         storage.put_text(
             self.s3, self.intake_bucket, self._snapshot_key(connection_id), text, "application/json"
         )

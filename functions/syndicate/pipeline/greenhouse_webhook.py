@@ -32,6 +32,7 @@ from syndicate.pipeline.webhook_service import (
 )
 
 JOB_POST_ACTIONS = frozenset({"job_post_created", "job_post_updated", "job_post_deleted"})
+JOB_LEFT_ACTIONS = frozenset({"job_post_updated", "job_post_deleted"})  # may take a post off the board
 PING = "ping"
 _AUTHENTICATE = {"WWW-Authenticate": f'{greenhouse_signature.HEADER} realm="syndicate"'}
 
@@ -68,7 +69,7 @@ class GreenhouseWebhook:
             named = action[:100] if isinstance(action, str) else None  # never echo arbitrary input back
             return ApiResponse(200, {"status": "ignored", "action": named, "request_id": rid}, {}, rid)
         try:
-            report = self.sync.sync(connection)
+            report = self.sync.sync(connection, emptying_confirmed=action in JOB_LEFT_ACTIONS)
         except (BoardUnreadable, LockTimeout) as problem:
             return error(503, "board_unavailable", str(problem), rid, {"Retry-After": "60"})
         body = {
