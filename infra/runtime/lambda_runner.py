@@ -58,6 +58,8 @@ class BatchOutcome:
 class DrainReport:
     rounds: int = 0
     invocations: Counter[str] = field(default_factory=Counter)  # function logical id -> invocations
+    # Scheduled functions run once the queues were empty (Metadata EmbeddedRuntime.RunWhenDrained).
+    scheduled: Counter[str] = field(default_factory=Counter)
     dead_lettered: dict[str, int] = field(default_factory=dict)  # DLQ logical id -> messages moved in
     failed_batches: list[BatchOutcome] = field(default_factory=list)  # any message failed
     slow_batches: list[BatchOutcome] = field(default_factory=list)  # ran longer than the function's Timeout

@@ -134,6 +134,7 @@ class FunctionSpec:
     has_logging_config: bool = False
     api_routes: tuple[ApiRoute, ...] = ()
     schedules: tuple[ScheduleSpec, ...] = ()
+    run_when_drained: bool = False  # Metadata EmbeddedRuntime.RunWhenDrained: its schedule runs after a drain
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@
         reply = stack.api_request("GET", "/v1/postings/JOB-1", headers)  # API Gateway -> function
         stack.run_schedule("ExpiryFunction")          # what EventBridge would do on the schedule
 
+`drain` also runs the schedule of every function whose Metadata says EmbeddedRuntime.RunWhenDrained
+(the feed builder), once the queues are empty: the documents are complete when it returns.
+CloudFront distributions are not created (nothing serves locally); their DomainName and Id resolve to
+stable made-up values, so a URL built from them reads like a deployed one.
+
 While the stack is open the process has dummy credentials and a fixed region, and every boto3 client
 in it talks to moto; on exit the environment is restored and moto's state is discarded. Only one
 stack can be open at a time (moto's state is process-wide).
@@ -40,6 +45,7 @@ from infra.runtime.apigateway import (
 )
 from infra.runtime.aws_env import offline_aws_variables, patched_environ, variables_to_hide
 from infra.runtime.lambda_runner import DrainReport, FunctionInvoker, drain, queue_depth
+from infra.runtime.moto_dynamodb import faster_dynamodb
 from infra.runtime.moto_speedups import faster_sqs
 from infra.runtime.provision import provision
 from infra.runtime.s3_events import aws_shaped_s3_events
@@ -90,6 +96,7 @@ class EmbeddedStack:
             )
             exits.enter_context(aws_shaped_s3_events())
             exits.enter_context(faster_sqs())
+            exits.enter_context(faster_dynamodb())
             for code_dir in sorted({f.code_uri for f in self.model.functions.values() if f.code_uri}):
                 if code_dir.is_dir() and str(code_dir) not in sys.path:
                     # Lambda puts the code bundle's root on sys.path; so do we, for this stack only.
@@ -195,11 +202,32 @@ class EmbeddedStack:
         return candidates[0]
 
     def drain(self, *, max_rounds: int = 10_000, max_idle_seconds: float = 30.0) -> DrainReport:
-        """Deliver every queued message to its function until the consumed queues are empty."""
+        """Deliver every queued message to its function until the consumed queues are empty; then run
+        the schedules of the functions marked to run when drained (the feed builder), as time passing
+        would in AWS, and drain again if they queued anything."""
         invoker = self._invoker
         if invoker is None:
             raise RuntimeError("the stack is not running: use it inside `with`")
-        return drain(self.model, self.sqs, invoker, max_rounds=max_rounds, max_idle_seconds=max_idle_seconds)
+        report = drain(
+            self.model, self.sqs, invoker, max_rounds=max_rounds, max_idle_seconds=max_idle_seconds
+        )
+        for function in self.model.functions.values():
+            if function.run_when_drained:
+                self.run_schedule(function.logical_id)
+                report.scheduled[function.logical_id] += 1
+        consumed = {
+            source.queue for f in self.model.functions.values() for source in f.sqs_events if source.enabled
+        }
+        if report.scheduled and any(queue_depth(self.sqs, self.queue(queue)) for queue in consumed):
+            later = self.drain(max_rounds=max_rounds, max_idle_seconds=max_idle_seconds)
+            report.rounds += later.rounds
+            report.invocations.update(later.invocations)
+            report.scheduled.update(later.scheduled)
+            report.failed_batches += later.failed_batches
+            report.slow_batches += later.slow_batches
+            for queue, moved in later.dead_lettered.items():
+                report.dead_lettered[queue] = report.dead_lettered.get(queue, 0) + moved
+        return report
 
     def invoke(self, function_logical_id: str, event: Mapping[str, Any]) -> Any:
         """Invoke one function directly with `event` (its environment and a Lambda context included)."""

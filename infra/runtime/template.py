@@ -49,6 +49,9 @@ SECRET = "AWS::SecretsManager::Secret"  # noqa: S105 - a resource type
 SERVERLESS_API = "AWS::Serverless::Api"
 IMPLICIT_API = "ServerlessRestApi"  # the API SAM creates for Api events that name no RestApiId
 FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
+DISTRIBUTION = "AWS::CloudFront::Distribution"
+# The function Metadata that asks the embedded runtime to run its schedule whenever the queues drain.
+RUN_WHEN_DRAINED = ("EmbeddedRuntime", "RunWhenDrained")
 
 DEFAULT_STACK_NAME = "syndicate"
 DEFAULT_REGION = "us-east-1"
@@ -244,12 +247,27 @@ class _Builder:
         unusable = self._parameters.get(logical)
         if isinstance(unusable, Unusable):
             raise TemplateError(f"{where}: parameter {logical} {unusable.reason}")
+        if self._type(logical, where) == DISTRIBUTION:
+            return self._distribution_id(logical)
         kind, name = self._type(logical, where), self._name(logical, where)
         if kind == SECRET:
             return self._arn(logical)
         return self._queue_url(name) if kind == QUEUE else name
 
+    def _distribution_id(self, logical: str) -> str:
+        """CloudFront's id shape (E + 13 upper-case letters and digits), stable per stack."""
+        digest = uuid.uuid5(uuid.NAMESPACE_URL, f"embedded:{self._stack}:{logical}").hex.upper()
+        return f"E{digest[:13]}"
+
     def _get_att(self, logical: str, attribute: str, where: str) -> str:
+        if self._type(logical, where) == DISTRIBUTION and attribute in ("DomainName", "Id"):
+            # Not created here (nothing serves it locally); its name still resolves, like a real one.
+            distribution_id = self._distribution_id(logical)
+            return (
+                f"d{distribution_id[1:].lower()}.cloudfront.net"
+                if attribute == "DomainName"
+                else distribution_id
+            )
         kind, name = self._type(logical, where), self._name(logical, where)
         if attribute == "Arn":
             return self._arn(logical)
@@ -498,7 +516,14 @@ class _Builder:
             has_logging_config="LoggingConfig" in props,
             api_routes=tuple(api_routes),
             schedules=tuple(schedules),
+            run_when_drained=self._runs_when_drained(logical),
         )
+
+    def _runs_when_drained(self, logical: str) -> bool:
+        metadata = self._resources[logical].get("Metadata") or {}
+        section, flag = RUN_WHEN_DRAINED
+        value = (metadata.get(section) or {}).get(flag) if isinstance(metadata, dict) else None
+        return self._flag(value, f"Resources.{logical}.Metadata.{section}.{flag}")
 
     def _schedule(self, event_id: str, event: dict[str, Any], where: str) -> ScheduleSpec:
         place = f"{where}.Events.{event_id}.Properties"

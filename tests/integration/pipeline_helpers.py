@@ -237,11 +237,22 @@ def jsonld(stack: EmbeddedStack, posting_id: str) -> dict[str, Any] | None:
 
 
 def sitemap_urls(stack: EmbeddedStack) -> list[str]:
+    """Every page URL the sitemap lists: sitemap.xml is a sitemap index, each sitemap it names is read
+    from the site bucket (its URL is the site's base URL and the object's key)."""
     body = object_bytes(stack, "SiteBucket", "sitemap.xml")
     if body is None:
         return []
-    root = ET.fromstring(body)
-    return [(loc.text or "").strip() for loc in root.iter(f"{SITEMAP_NS}loc")]
+    index = ET.fromstring(body)
+    assert index.tag == f"{SITEMAP_NS}sitemapindex", index.tag
+    base = stack.environment()["SITE_BASE_URL"].rstrip("/") + "/"
+    urls: list[str] = []
+    for loc in index.iter(f"{SITEMAP_NS}loc"):
+        location = (loc.text or "").strip()
+        assert location.startswith(base), location
+        sitemap = object_bytes(stack, "SiteBucket", location[len(base) :])
+        assert sitemap is not None, f"the index names {location}, which is not in the site bucket"
+        urls += [(url.text or "").strip() for url in ET.fromstring(sitemap).iter(f"{SITEMAP_NS}loc")]
+    return urls
 
 
 def page_url(posting_id: str) -> str:

@@ -101,6 +101,11 @@ CONNECTION_FUNCTIONS = {"AtsPollFunction", "GreenhouseWebhookFunction"}
 SCHEDULED_FUNCTIONS = {
     "ExpiryFunction": ("syndicate.handlers.expire.handler", "rate(15 minutes)"),
     "AtsPollFunction": ("syndicate.handlers.ats_poll.handler", "rate(15 minutes)"),
+    # Issue 9: the shared documents assembled from their changed shards, at a configurable interval.
+    "FeedBuilderFunction": (
+        "syndicate.handlers.build_feeds.handler",
+        {"Fn::Sub": "rate(${FeedBuildIntervalMinutes} minutes)"},
+    ),
 }
 
 # Variables a function has beside the shared ones: secrets by ARN only, never a value.
@@ -152,7 +157,15 @@ CONTRACT_ENVIRONMENT = {
     "LINKEDIN_QUEUE_URL": {"Ref": "LinkedInQueue"},
     "INDEED_QUEUE_URL": {"Ref": "IndeedQueue"},
     "SCHEMAORG_QUEUE_URL": {"Ref": "SchemaOrgQueue"},
-    "SITE_BASE_URL": {"Ref": "SiteBaseUrl"},
+    "FEED_TABLE": {"Ref": "FeedTable"},
+    # Issue 9: the URL the pages, sitemaps and feeds name is the distribution's unless one is given.
+    "SITE_BASE_URL": {
+        "Fn::If": [
+            "HasSiteBaseUrl",
+            {"Ref": "SiteBaseUrl"},
+            {"Fn::Sub": "https://${SiteDistribution.DomainName}/"},
+        ]
+    },
     "FEED_PUBLISHER": {"Ref": "FeedPublisher"},
     "FEED_PUBLISHER_URL": {"Ref": "FeedPublisherUrl"},
     "LINKEDIN_DELIVERY": {"Ref": "LinkedInDelivery"},
@@ -703,13 +716,8 @@ def test_state_table_layout_recovery_and_encryption() -> None:
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["SSESpecification"]["SSEEnabled"] is True
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"IndeedFeedIndex", "LinkedInFeedIndex", "ExpiryIndex"}
-    for name, flag in (("IndeedFeedIndex", "indeed_feed"), ("LinkedInFeedIndex", "linkedin_feed")):
-        assert indexes[name]["KeySchema"] == [
-            {"AttributeName": flag, "KeyType": "HASH"},
-            {"AttributeName": "posting_id", "KeyType": "RANGE"},
-        ]
-        assert indexes[name]["Projection"] == {"ProjectionType": "ALL"}
+    # Issue 9: the feeds live in the feed table; no index copies rendered payloads any more.
+    assert set(indexes) == {"ExpiryIndex"}
     # The expiry run needs the ids only: it reads each item again before acting on it.
     assert indexes["ExpiryIndex"]["KeySchema"] == [
         {"AttributeName": "expiry", "KeyType": "HASH"},
@@ -717,13 +725,123 @@ def test_state_table_layout_recovery_and_encryption() -> None:
     ]
     assert indexes["ExpiryIndex"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
-    assert types == {
-        "posting_id": "S",
-        "indeed_feed": "S",
-        "linkedin_feed": "S",
-        "expiry": "S",
-        "expires_at": "S",
-    }
+    assert types == {"posting_id": "S", "expiry": "S", "expires_at": "S"}
+
+
+def test_feed_table_is_queried_by_partition_with_no_index() -> None:
+    table = properties("FeedTable")
+    assert table["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    assert "GlobalSecondaryIndexes" not in table  # shards are read strongly consistent, from the table
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"]["SSEEnabled"] is True
+
+
+# --- back-pressure (issue 9) ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_queue_consumer_has_a_concurrency_cap_and_holds_it(function: str) -> None:
+    for queue, event in sqs_events(function):
+        cap = event.get("ScalingConfig", {}).get("MaximumConcurrency")
+        assert isinstance(cap, int) and 2 <= cap <= 10, f"{function} on {queue}: MaximumConcurrency {cap}"
+        reserved = properties(function).get("ReservedConcurrentExecutions")
+        # Reserved as much as the cap (never less: the event source would be throttled).
+        assert reserved == {"Fn::If": ["ReservesConcurrency", cap, {"Ref": "AWS::NoValue"}]}, function
+
+
+def test_the_feed_builder_never_runs_twice_at_once() -> None:
+    assert properties("FeedBuilderFunction")["ReservedConcurrentExecutions"] == 1
+    assert properties("FeedBuilderFunction")["Timeout"] == 900
+    # The lease outlives any invocation, so a live build never loses its lock.
+    source = (HANDLERS_DIR / "build_feeds.py").read_text("utf-8")
+    lease = float(re.search(r"LEASE_SECONDS = ([0-9.]+)", source).group(1))  # type: ignore[union-attr]
+    assert lease > properties("FeedBuilderFunction")["Timeout"]
+
+
+@pytest.mark.parametrize("queue", WORK_QUEUES)
+def test_work_queue_keeps_a_backlog_14_days(queue: str) -> None:
+    assert properties(queue)["MessageRetentionPeriod"] == DLQ_RETENTION_SECONDS
+
+
+# --- serving (issue 9): CloudFront with origin access control in front of the private buckets ---------
+
+
+def distribution() -> dict[str, Any]:
+    config: dict[str, Any] = properties("SiteDistribution")["DistributionConfig"]
+    return config
+
+
+def test_the_distribution_serves_both_buckets_through_origin_access_control_only() -> None:
+    origins = {origin["Id"]: origin for origin in distribution()["Origins"]}
+    assert {referenced(o["DomainName"]) for o in origins.values()} == {"SiteBucket", "FeedBucket"}
+    for origin in origins.values():
+        assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+        assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy identity
+    control = properties("SiteOriginAccessControl")["OriginAccessControlConfig"]
+    assert (control["SigningBehavior"], control["SigningProtocol"]) == ("always", "sigv4")
+
+
+def test_every_path_is_https_and_each_document_has_its_cache_time() -> None:
+    behaviours = [distribution()["DefaultCacheBehavior"], *distribution()["CacheBehaviors"]]
+    for behaviour in behaviours:
+        assert behaviour["ViewerProtocolPolicy"] in ("redirect-to-https", "https-only")
+        assert behaviour["AllowedMethods"] == ["GET", "HEAD"] and behaviour["Compress"] is True
+    by_path = {b.get("PathPattern", "default"): b for b in behaviours}
+    assert referenced(by_path["default"]["CachePolicyId"]) == "JobPageCachePolicy"
+    for path, origin in (
+        ("/sitemap.xml", "site"),
+        ("/sitemaps/*", "site"),
+        ("/indeed/*", "feeds"),
+        ("/linkedin/*", "feeds"),
+    ):
+        assert by_path[path]["TargetOriginId"] == origin, path
+        assert referenced(by_path[path]["CachePolicyId"]) == "SharedDocumentCachePolicy", path
+    for policy in ("JobPageCachePolicy", "SharedDocumentCachePolicy"):
+        config = properties(policy)["CachePolicyConfig"]
+        assert 0 < config["DefaultTTL"] <= config["MaxTTL"], policy
+
+
+def distribution_grants(bucket: str) -> list[dict[str, Any]]:
+    found = []
+    for policy in resources("AWS::S3::BucketPolicy").values():
+        if referenced(policy["Properties"]["Bucket"]) == bucket:
+            found += [s for s in statements(policy["Properties"]["PolicyDocument"]) if s["Effect"] == "Allow"]
+    return found
+
+
+@pytest.mark.parametrize("bucket", ["SiteBucket", "FeedBucket"])
+def test_served_buckets_grant_reading_to_the_distribution_alone(bucket: str) -> None:
+    grants = distribution_grants(bucket)
+    assert grants
+    source = "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${SiteDistribution}"
+    for grant in grants:
+        assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        assert as_list(grant["Action"]) in (["s3:GetObject"], ["s3:ListBucket"])
+        assert grant["Condition"] == {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": source}}}
+    if bucket == "FeedBucket":  # the shards' fragments stay private
+        [grant] = grants
+        assert grant["Resource"] == [
+            {"Fn::Sub": "${FeedBucket.Arn}/indeed/*"},
+            {"Fn::Sub": "${FeedBucket.Arn}/linkedin/*"},
+        ]
+
+
+def test_the_intake_bucket_is_never_served() -> None:
+    assert distribution_grants("IntakeBucket") == []
+
+
+def test_outputs_say_where_each_channel_is_pointed() -> None:
+    outputs = template()["Outputs"]
+    for name, path in (
+        ("SitemapUrl", "sitemap.xml"),
+        ("IndeedFeedUrl", "indeed/feed.xml"),
+        ("LinkedInFeedUrl", "linkedin/feed.xml"),
+    ):
+        assert outputs[name]["Value"]["Fn::Sub"][0] == f"https://${{Host}}/{path}", name
 
 
 def test_idempotency_table_has_the_powertools_layout() -> None:

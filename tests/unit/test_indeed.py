@@ -589,3 +589,22 @@ def test_arbitrary_postings_render_to_a_well_formed_feed(
     for rendered, read in zip(jobs, parsed, strict=True):
         assert read == {name: xml_representable(text) for name, text in rendered.items()}
         assert "&nbsp;" not in read["description"]
+
+
+def test_a_feed_of_fragments_is_the_feed_of_their_jobs() -> None:
+    jobs = [{"title": f"Cook ]]> {n}", "referencenumber": f"R{n}"} for n in range(5)]
+    fragments = []
+    for part in (jobs[:3], [], jobs[3:]):
+        fragment = io.BytesIO()
+        assert indeed.write_jobs(part, fragment) == len(part)
+        fragments.append(io.BytesIO(fragment.getvalue()))
+    moment = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    assembled, whole = io.BytesIO(), io.BytesIO()
+    options: dict[str, Any] = {
+        "publisher": "Diner",
+        "publisher_url": "https://diner.example.com",
+        "last_build": moment,
+    }
+    indeed.write_feed_of_fragments(fragments, assembled, **options)
+    indeed.write_feed(jobs, whole, **options)
+    assert assembled.getvalue() == whole.getvalue()

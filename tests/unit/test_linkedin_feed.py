@@ -511,3 +511,23 @@ def test_arbitrary_postings_render_to_a_well_formed_feed(
     assert parsed is not None
     assert element_pairs(parsed) == job_pairs(job, xml_representable)
     assert "&nbsp;" not in (parsed.findtext("description") or "")
+
+
+def test_fragments_are_grouped_into_feeds_of_at_most_the_limit() -> None:
+    assert linkedin_feed.split_by_jobs([2, 2, 1, 3, 0, 4], limit=4) == [range(0, 2), range(2, 5), range(5, 6)]
+    assert linkedin_feed.split_by_jobs([], limit=4) == [range(0, 0)]
+    with pytest.raises(ValueError, match="over LinkedIn's"):
+        linkedin_feed.split_by_jobs([5], limit=4)
+
+
+def test_a_feed_of_fragments_is_the_feed_of_their_jobs() -> None:
+    jobs = [{"partnerJobId": f"J{n}", "title": "Cook & <chef>"} for n in range(5)]
+    fragments = []
+    for part in (jobs[:2], jobs[2:]):
+        fragment = io.BytesIO()
+        assert linkedin_feed.write_jobs(part, fragment) == len(part)
+        fragments.append(io.BytesIO(fragment.getvalue()))
+    assembled, whole = io.BytesIO(), io.BytesIO()
+    linkedin_feed.write_feed_of_fragments(fragments, assembled, last_build=NOW)
+    linkedin_feed.write_feed(jobs, whole, last_build=NOW)
+    assert assembled.getvalue() == whole.getvalue()

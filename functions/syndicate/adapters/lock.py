@@ -1,4 +1,4 @@
-"""A lease lock in DynamoDB: one writer at a time for a shared document (the feed, the sitemap).
+"""A lease lock in DynamoDB: one holder at a time (the feed builder).
 
 Lock items live in the state table under ids that no posting can have (posting ids start with
 a letter or digit). A lease expires by itself, so a crashed holder blocks others only briefly.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,10 +30,13 @@ class LeaseLock:
         lease_seconds: float = 60.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        key: Mapping[str, Any] | None = None,
     ) -> None:
         self._client = client
         self._table = table
-        self._key = {"posting_id": {"S": f"#lock#{name}"}}
+        # The lock item's key: by default the state table's (`posting_id`); another table's when given.
+        self._key = dict(key) if key is not None else {"posting_id": {"S": f"#lock#{name}"}}
+        self._name = name
         self._lease = lease_seconds
         self._clock = clock
         self._sleep = sleep
@@ -45,7 +48,7 @@ class LeaseLock:
         delay = 0.05
         while not self._try_acquire(owner):
             if self._clock() >= deadline:
-                raise LockTimeout(f"{self._key['posting_id']['S']} still held after {wait_seconds:.0f} s")
+                raise LockTimeout(f"lock {self._name} still held after {wait_seconds:.0f} s")
             self._sleep(delay)
             delay = min(delay * 2, 1.0)
         try:
@@ -59,7 +62,7 @@ class LeaseLock:
             self._client.put_item(
                 TableName=self._table,
                 Item=self._key | {"owner": {"S": owner}, "lease_until": {"N": f"{now + self._lease:.3f}"}},
-                ConditionExpression="attribute_not_exists(posting_id) OR lease_until < :now",
+                ConditionExpression=f"attribute_not_exists({next(iter(self._key))}) OR lease_until < :now",
                 ExpressionAttributeValues={":now": {"N": f"{now:.3f}"}},
             )
         except ClientError as error:

@@ -14,9 +14,7 @@ one, whatever order events arrive in and however often:
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,17 +22,14 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from syndicate.adapters.feed_store import shard_of
 from syndicate.core.model import Channel
 from syndicate.pipeline.plan import ChannelPlan
 
-INDEED_FEED_INDEX = "IndeedFeedIndex"
-INDEED_OPEN = "open"
 EXPIRY_INDEX = "ExpiryIndex"
-EXPIRY_OPEN = "open"  # the sparse index's one partition key value
-# Well beyond how long a global secondary index lags behind its table (usually under a second),
-# and short enough that the list stays small in a bulk upload (it is re-read on every rebuild).
-RECENT_SECONDS = 30.0
-BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+# The expiry index's partition key takes one of these values (by posting id), so its writes and the
+# expiry run's queries spread over partitions instead of all landing on one key.
+EXPIRY_PARTITIONS = 16
 
 
 def _now_text() -> str:
@@ -45,18 +40,8 @@ def is_conditional_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
-@dataclass(frozen=True, slots=True)
-class Feed:
-    """A shared feed built from the state table: a sparse index over the postings in it."""
-
-    name: str  # the lock and recent-changes list of its rebuild
-    index: str  # the sparse GSI (hash: `flag`, range: posting_id)
-    flag: str  # attribute set to "open" only while the posting is in the feed
-    jobs: str  # attribute holding the posting's feed jobs as a JSON list
-
-
-INDEED = Feed("indeed-feed", INDEED_FEED_INDEX, "indeed_feed", "indeed_jobs")
-LINKEDIN_FEED = Feed("linkedin-feed", "LinkedInFeedIndex", "linkedin_feed", "linkedin_feed_jobs")
+def expiry_partition(number: int) -> str:
+    return f"open#{number:02d}"
 
 
 def time_text(moment: datetime) -> str:
@@ -118,87 +103,24 @@ class StateTable:
                 if not item["posting_id"]["S"].startswith("#"):  # lock items, never postings
                     yield _from_dynamo(item)
 
-    def feed_jobs_of(self, feed: Feed, posting_id: str) -> list[dict[str, Any]]:
-        """One posting's jobs in `feed` from the base table (strongly consistent); [] when not in it."""
-        item = self.get(posting_id) or {}
-        if item.get(feed.flag) != INDEED_OPEN or feed.jobs not in item:
-            return []
-        jobs: list[dict[str, Any]] = json.loads(item[feed.jobs])
-        return jobs
-
-    def feed_jobs_of_many(self, feed: Feed, posting_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-        """`feed_jobs_of` for many postings, 100 per strongly consistent BatchGetItem call."""
-        ids = sorted(set(posting_ids))
-        found: dict[str, list[dict[str, Any]]] = {posting_id: [] for posting_id in ids}
-        for start in range(0, len(ids), BATCH_GET_LIMIT):
-            request: dict[str, Any] = {
-                self._table: {
-                    "Keys": [
-                        {"posting_id": {"S": posting_id}}
-                        for posting_id in ids[start : start + BATCH_GET_LIMIT]
-                    ],
-                    "ConsistentRead": True,
-                    "ProjectionExpression": "posting_id, #flag, #jobs",
-                    "ExpressionAttributeNames": {"#flag": feed.flag, "#jobs": feed.jobs},
-                }
-            }
-            while request:
-                response = self._client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    if item.get(feed.flag, {}).get("S") == INDEED_OPEN and feed.jobs in item:
-                        found[item["posting_id"]["S"]] = json.loads(item[feed.jobs]["S"])
-                request = response.get("UnprocessedKeys") or {}  # throttled keys: ask again, politely
-                if request:
-                    time.sleep(0.1)
-        return found
-
-    def remember_changes(
-        self, name: str, changed: Iterable[str], now: float, keep_seconds: float = RECENT_SECONDS
-    ) -> set[str]:
-        """Add `changed` posting ids to the recent-changes list `name`; return every id changed in
-        the last `keep_seconds`. Call it only while holding the lock of `name` (read-modify-write)."""
-        key = {"posting_id": {"S": f"#recent#{name}"}}
-        item = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
-        recent = {k: float(v["N"]) for k, v in (item or {}).get("changes", {}).get("M", {}).items()}
-        recent = {k: at for k, at in recent.items() if at >= now - keep_seconds}
-        recent.update(dict.fromkeys(changed, now))
-        self._client.put_item(
-            TableName=self._table,
-            Item=key | {"changes": {"M": {k: {"N": f"{at:.3f}"} for k, at in recent.items()}}},
-        )
-        return set(recent)
-
-    def feed_entries(self, feed: Feed) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-        """(posting id, its jobs) for every posting in `feed`, from its sparse index, page by page.
-
-        Index reads are eventually consistent: combine with `remember_changes` for the postings
-        that changed in the last minutes (see publishers.base.rebuild_feed)."""
-        paginator = self._client.get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self._table,
-            IndexName=feed.index,
-            KeyConditionExpression="#flag = :open",
-            ExpressionAttributeNames={"#flag": feed.flag, "#jobs": feed.jobs},
-            ExpressionAttributeValues={":open": {"S": INDEED_OPEN}},
-            ProjectionExpression="posting_id, #jobs",
-        )
-        for page in pages:
-            for item in page.get("Items", []):
-                yield item["posting_id"]["S"], json.loads(item[feed.jobs]["S"])
-
     def expired_postings(self, now: str) -> Iterator[str]:
         """Ids of open postings whose `valid_through` is at or before `now` (time_text), from the
-        sparse expiry index: eventually consistent, so read each item again before acting on it."""
+        sparse expiry index, one query per partition: eventually consistent, so read each item
+        again before acting on it."""
         paginator = self._client.get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self._table,
-            IndexName=EXPIRY_INDEX,
-            KeyConditionExpression="expiry = :open AND expires_at <= :now",
-            ExpressionAttributeValues={":open": {"S": EXPIRY_OPEN}, ":now": {"S": now}},
-        )
-        for page in pages:
-            for item in page.get("Items", []):
-                yield item["posting_id"]["S"]
+        for partition in range(EXPIRY_PARTITIONS):
+            pages = paginator.paginate(
+                TableName=self._table,
+                IndexName=EXPIRY_INDEX,
+                KeyConditionExpression="expiry = :partition AND expires_at <= :now",
+                ExpressionAttributeValues={
+                    ":partition": {"S": expiry_partition(partition)},
+                    ":now": {"S": now},
+                },
+            )
+            for page in pages:
+                for item in page.get("Items", []):
+                    yield item["posting_id"]["S"]
 
     # --- ingest ----------------------------------------------------------------------------------
 
@@ -256,7 +178,7 @@ class StateTable:
             removes.append("valid_through")
         if expires_at:
             sets.append("expiry = :expiry, expires_at = :expires_at")
-            values[":expiry"] = {"S": EXPIRY_OPEN}
+            values[":expiry"] = {"S": expiry_partition(shard_of(posting_id) % EXPIRY_PARTITIONS)}
             values[":expires_at"] = {"S": expires_at}
         else:
             removes.append("expiry, expires_at")
@@ -343,6 +265,34 @@ class StateTable:
             remove=remove,
         )
 
+    def mark_update(
+        self,
+        posting_id: str,
+        channel: Channel,
+        content_hash: str,
+        state: str,
+        *,
+        action: str | None = None,
+        reason: str | None = None,
+        extra_set: Mapping[str, Any] | None = None,
+        entry_set: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """`mark`'s write as an UpdateItem request, for a transaction with other writes (the feed
+        table's entry): it fails its condition exactly when `mark` would return False."""
+        sets: dict[str, Any] = {"state": state, "updated": _now_text(), **(entry_set or {})}
+        if reason is not None:
+            sets["reason"] = reason
+        return self._entry_update(
+            posting_id,
+            channel,
+            content_hash,
+            action,
+            entry_set=sets,
+            entry_remove=("last_error",),
+            extra_set=extra_set,
+            remove=(),
+        )
+
     def _update_entry(
         self,
         posting_id: str,
@@ -355,6 +305,36 @@ class StateTable:
         extra_set: Mapping[str, Any] | None,
         remove: tuple[str, ...],
     ) -> bool:
+        request = self._entry_update(
+            posting_id,
+            channel,
+            content_hash,
+            action,
+            entry_set=entry_set,
+            entry_remove=entry_remove,
+            extra_set=extra_set,
+            remove=remove,
+        )
+        try:
+            self._client.update_item(**request)
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def _entry_update(
+        self,
+        posting_id: str,
+        channel: Channel,
+        content_hash: str,
+        action: str | None,
+        *,
+        entry_set: Mapping[str, Any],
+        entry_remove: tuple[str, ...],
+        extra_set: Mapping[str, Any] | None,
+        remove: tuple[str, ...],
+    ) -> dict[str, Any]:
         names = {"#channels": "channels", "#c": channel, "#hash": "hash"}
         values: dict[str, Any] = {":hash": {"S": content_hash}}
         sets: list[str] = []
@@ -381,20 +361,14 @@ class StateTable:
             names["#action"] = "action"
             values[":action"] = {"S": action}
             condition += " AND #channels.#c.#action = :action"
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"posting_id": {"S": posting_id}},
-                UpdateExpression=expression.strip(),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return {
+            "TableName": self._table,
+            "Key": {"posting_id": {"S": posting_id}},
+            "UpdateExpression": expression.strip(),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
 
     # --- expiry ----------------------------------------------------------------------------------
 

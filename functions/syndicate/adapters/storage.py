@@ -1,14 +1,17 @@
-"""S3 access: objects read as streams, documents written from temporary files (multipart)."""
+"""S3 access: objects read as streams; documents written from temporary files, or (`put_large`)
+streamed into a multipart upload part by part, so memory holds one part whatever the size."""
 
 from __future__ import annotations
 
 import io
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, BinaryIO
 
 SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
+PART_BYTES = 16 * 1024 * 1024  # S3 takes parts of 5 MiB to 5 GiB, 10,000 of them: 160 GB at most
 
 
 class _BodyReader(io.RawIOBase):
@@ -40,8 +43,15 @@ def open_object(s3: Any, bucket: str, key: str, version_id: str | None = None) -
 def put_streamed(s3: Any, bucket: str, key: str, write: Callable[[BinaryIO], Any], content_type: str) -> None:
     """Write a document through `write(file)` into a spooled temporary file, then upload it
     (multipart above the transfer threshold): its size is bounded by the disk, not by memory."""
+    with spooled_upload(s3, bucket, key, content_type) as spool:
+        write(spool)
+
+
+@contextmanager
+def spooled_upload(s3: Any, bucket: str, key: str, content_type: str) -> Iterator[BinaryIO]:
+    """A file to write the document into; uploaded when the `with` block ends without an error."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool:
-        write(spool)  # type: ignore[arg-type]  # SpooledTemporaryFile is a binary file
+        yield spool  # type: ignore[misc]  # SpooledTemporaryFile is a binary file
         spool.seek(0)
         s3.upload_fileobj(spool, bucket, key, ExtraArgs={"ContentType": content_type})
 
@@ -63,3 +73,72 @@ def list_objects(s3: Any, bucket: str, prefix: str) -> Iterator[tuple[str, datet
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for entry in page.get("Contents", []):
             yield entry["Key"], entry["LastModified"]
+
+
+class _MultipartSink(io.RawIOBase):
+    """A writable stream that uploads every `part_bytes` written as one part of a multipart upload,
+    started on the first full part (a smaller document is one PutObject at `finish`)."""
+
+    def __init__(self, s3: Any, bucket: str, key: str, extra: dict[str, str], part_bytes: int) -> None:
+        self._s3, self._bucket, self._key, self._extra = s3, bucket, key, extra
+        self._part_bytes = part_bytes
+        self._buffer = bytearray()
+        self._upload_id: str | None = None
+        self._parts: list[dict[str, Any]] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any, /) -> int:
+        self._buffer += data
+        while len(self._buffer) >= self._part_bytes:
+            self._upload_part(bytes(self._buffer[: self._part_bytes]))
+            del self._buffer[: self._part_bytes]
+        return len(data)
+
+    def _upload_part(self, body: bytes) -> None:
+        if self._upload_id is None:
+            started = self._s3.create_multipart_upload(Bucket=self._bucket, Key=self._key, **self._extra)
+            self._upload_id = started["UploadId"]
+        number = len(self._parts) + 1
+        answer = self._s3.upload_part(
+            Bucket=self._bucket, Key=self._key, UploadId=self._upload_id, PartNumber=number, Body=body
+        )
+        self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+
+    def finish(self) -> None:
+        if self._upload_id is None:
+            self._s3.put_object(Bucket=self._bucket, Key=self._key, Body=bytes(self._buffer), **self._extra)
+            return
+        if self._buffer:
+            self._upload_part(bytes(self._buffer))
+            self._buffer.clear()
+        self._s3.complete_multipart_upload(
+            Bucket=self._bucket,
+            Key=self._key,
+            UploadId=self._upload_id,
+            MultipartUpload={"Parts": self._parts},
+        )
+
+    def abort(self) -> None:
+        if self._upload_id is not None:
+            self._s3.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id)
+
+
+def put_large(
+    s3: Any,
+    bucket: str,
+    key: str,
+    write: Callable[[BinaryIO], Any],
+    content_type: str,
+    part_bytes: int = PART_BYTES,
+) -> None:
+    """Write a document of any size through `write(stream)`: memory and disk hold one part; the
+    object appears whole or not at all (a failed write aborts the upload)."""
+    sink = _MultipartSink(s3, bucket, key, {"ContentType": content_type}, part_bytes)
+    try:
+        write(sink)  # type: ignore[arg-type]  # a raw binary stream
+        sink.finish()
+    except BaseException:
+        sink.abort()
+        raise

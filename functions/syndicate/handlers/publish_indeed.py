@@ -1,4 +1,4 @@
-"""Indeed publisher: keep each posting's jobs in the state table, rebuild the feed once per batch."""
+"""Indeed publisher: keep each posting's jobs in the feed table (the feed builder assembles the feed)."""
 
 from __future__ import annotations
 
@@ -53,8 +53,6 @@ def record_handler(record: SQSRecord) -> str:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     idempotency_config.register_lambda_context(context)
-    response = process_partial_response(
+    return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
-    publisher.rebuild_feed()  # once per batch, never once per posting
-    return response

@@ -8,7 +8,7 @@ whose call did not complete are added to the batch item failures, so SQS hands t
 it is returned, so a message whose call failed is never taken for done (nothing is cached for it),
 and a batch sent again after a crash gets the first answer instead of a second call.
 Feed mode works as the Indeed publisher does: each message applied once (idempotent per message),
-then linkedin/feed.xml rebuilt once per batch.
+its job kept in the feed table for the feed builder.
 """
 
 from __future__ import annotations
@@ -120,11 +120,9 @@ def through_api(event: dict[str, Any], context: LambdaContext) -> PartialItemFai
 
 
 def through_feed(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    response = process_partial_response(
+    return process_partial_response(
         event=event, record_handler=feed_record, processor=processor, context=context
     )
-    feed.rebuild_feed()  # once per batch, never once per posting
-    return response
 
 
 @logger.inject_lambda_context

@@ -1,5 +1,6 @@
-"""schema.org publisher: one page and one JSON-LD file per open job; the sitemap rebuilt once per batch;
-then, where GOOGLE_INDEXING is `enabled`, Google told about every page written or deleted.
+"""schema.org publisher: one page and one JSON-LD file per open job, its sitemap entry in the feed table
+(the feed builder writes the sitemaps); then, where GOOGLE_INDEXING is `enabled`, Google told about
+every page written or deleted.
 
 Each message is applied once (Powertools idempotency per message); its outcome, fresh or returned
 from the idempotency record, decides the notification, so a message handed back because Google could
@@ -74,7 +75,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
-    publisher.rebuild_sitemap()  # once per batch, never once per posting
     if google_indexing_enabled():
         failed = notifier.notify(_notices, seconds_left(context))
         metrics.add_metric("GoogleNotifications", MetricUnit.Count, len(_notices))

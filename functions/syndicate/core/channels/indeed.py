@@ -572,6 +572,44 @@ def write_feed(
     element it carries. Nothing but the current job is held in memory.
     """
     writer = FeedWriter(out)
+    _start_feed(writer, publisher=publisher, publisher_url=publisher_url, last_build=last_build)
+    count = _write_jobs(writer, jobs)
+    _end_feed(writer)
+    return count
+
+
+def write_jobs(jobs: Iterable[Mapping[str, str]], out: BinaryIO) -> int:
+    """Write only the `<job>` elements (a fragment of a feed, e.g. one shard's jobs); returns the
+    count. `write_feed_of_fragments` puts fragments in a feed."""
+    writer = FeedWriter(out)
+    count = _write_jobs(writer, jobs)
+    writer.sink.flush()
+    return count
+
+
+def write_feed_of_fragments(
+    fragments: Iterable[BinaryIO],
+    out: BinaryIO,
+    *,
+    publisher: str,
+    publisher_url: str,
+    last_build: datetime,
+) -> None:
+    """Write the feed around fragments made by `write_jobs`, copied as they are, in order (the
+    feed builder assembles the shards' fragments this way without parsing them again)."""
+    writer = FeedWriter(out)
+    _start_feed(writer, publisher=publisher, publisher_url=publisher_url, last_build=last_build)
+    copy_fragments(fragments, out)
+    _end_feed(writer)
+
+
+def copy_fragments(fragments: Iterable[BinaryIO], out: BinaryIO, chunk: int = 1024 * 1024) -> None:
+    for fragment in fragments:
+        while block := fragment.read(chunk):
+            out.write(block)
+
+
+def _start_feed(writer: FeedWriter, *, publisher: str, publisher_url: str, last_build: datetime) -> None:
     xml = writer.xml
     xml.startDocument()
     xml.startElement("source", _NO_ATTRIBUTES)
@@ -579,6 +617,10 @@ def write_feed(
     writer.text_element("publisherurl", publisher_url, "\n  ")
     writer.text_element("lastBuildDate", _date(last_build), "\n  ")
     writer.sink.flush()
+
+
+def _write_jobs(writer: FeedWriter, jobs: Iterable[Mapping[str, str]]) -> int:
+    xml = writer.xml
     count = 0
     for job in jobs:
         xml.ignorableWhitespace("\n  ")
@@ -592,8 +634,12 @@ def write_feed(
         xml.endElement("job")
         writer.sink.flush()
         count += 1
+    return count
+
+
+def _end_feed(writer: FeedWriter) -> None:
+    xml = writer.xml
     xml.ignorableWhitespace("\n")
     xml.endElement("source")
     xml.ignorableWhitespace("\n")
     xml.endDocument()  # flushes the sink
-    return count

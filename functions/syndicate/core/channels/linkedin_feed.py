@@ -344,23 +344,68 @@ def write_feed(jobs: Iterable[Mapping[str, Any]], out: BinaryIO, *, last_build: 
     # Indeed's writer: UTF-8 document, CDATA with `]]>` split, characters XML forbids removed,
     # element names checked, one write to `out` per flush.
     writer = indeed.FeedWriter(out)
-    xml = writer.xml
-    xml.startDocument()
-    xml.startElement("source", _NO_ATTRIBUTES)
+    _start_feed(writer, last_build)
+    count = _write_jobs(writer, jobs, MAX_JOBS)
+    _end_feed(writer)
+    return count
+
+
+def write_jobs(jobs: Iterable[Mapping[str, Any]], out: BinaryIO) -> int:
+    """Write only the `<job>` elements (one shard's jobs); returns the count."""
+    writer = indeed.FeedWriter(out)
+    count = _write_jobs(writer, jobs, MAX_JOBS)
+    writer.sink.flush()
+    return count
+
+
+def write_feed_of_fragments(fragments: Iterable[BinaryIO], out: BinaryIO, *, last_build: datetime) -> None:
+    """Write one feed file around fragments made by `write_jobs`, copied as they are. The caller
+    keeps each file at `MAX_JOBS` jobs or fewer (`split_by_jobs`)."""
+    writer = indeed.FeedWriter(out)
+    _start_feed(writer, last_build)
+    indeed.copy_fragments(fragments, out)
+    _end_feed(writer)
+
+
+def split_by_jobs(counts: Sequence[int], limit: int = MAX_JOBS) -> list[range]:
+    """Cut a run of fragments (their job counts, in order) into consecutive groups of at most
+    `limit` jobs each, as few as the order allows: one feed file per group."""
+    groups: list[range] = []
+    start, total = 0, 0
+    for position, count in enumerate(counts):
+        if count > limit:
+            raise ValueError(f"one fragment holds {count:,} jobs, over LinkedIn's {limit:,} per feed")
+        if total + count > limit:
+            groups.append(range(start, position))
+            start, total = position, 0
+        total += count
+    groups.append(range(start, len(counts)))
+    return groups
+
+
+def _start_feed(writer: indeed.FeedWriter, last_build: datetime) -> None:
+    writer.xml.startDocument()
+    writer.xml.startElement("source", _NO_ATTRIBUTES)
     writer.text_element("lastBuildDate", feed_date(last_build), "\n  ")
     writer.sink.flush()
+
+
+def _write_jobs(writer: indeed.FeedWriter, jobs: Iterable[Mapping[str, Any]], limit: int) -> int:
     count = 0
     for job in jobs:
-        if count == MAX_JOBS:
-            raise ValueError(f"LinkedIn takes at most {MAX_JOBS:,} jobs in one feed; split the feed")
+        if count == limit:
+            raise ValueError(f"LinkedIn takes at most {limit:,} jobs in one feed; split the feed")
         _write_element(writer, "job", job, 1)
         writer.sink.flush()
         count += 1
-    xml.ignorableWhitespace("\n")
-    xml.endElement("source")
-    xml.ignorableWhitespace("\n")
-    xml.endDocument()  # flushes the sink
     return count
+
+
+def _end_feed(writer: indeed.FeedWriter) -> None:
+    writer.xml.ignorableWhitespace("\n")
+    writer.xml.endElement("source")
+    writer.xml.ignorableWhitespace("\n")
+    writer.xml.endDocument()  # flushes the sink
 
 
 def _write_element(writer: indeed.FeedWriter, name: str, value: Any, depth: int) -> None:

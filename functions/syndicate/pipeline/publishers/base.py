@@ -1,21 +1,25 @@
 """What every publisher shares: reading a message (its payload from S3 if it travelled there),
-checking it is still current, and the lease lock for shared documents."""
+checking it is still current, and recording a posting's entry in a shared document.
+
+Shared documents (the feeds, the sitemap) are never written here: a publisher stores the posting's
+entry in the feed table, in one transaction with its state, and marks the posting's shard dirty;
+the feed builder (pipeline.feed_builder) assembles the documents at a bounded rate. So a change
+costs the same few calls whatever the number of open jobs, and no publisher waits on a lock.
+"""
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import Any
 
 from syndicate.adapters import storage
-from syndicate.adapters.lock import LeaseLock
-from syndicate.adapters.state import Feed, StateTable
+from syndicate.adapters.feed_store import FeedStore
+from syndicate.adapters.state import StateTable, time_text
+from syndicate.pipeline import plan as states
 from syndicate.pipeline.messages import ChannelMessage
-
-LOCK_WAIT_SECONDS = 30.0
 
 
 def load_message(s3: Any, body: str) -> ChannelMessage:
@@ -34,12 +38,19 @@ class PublisherBase:
     dynamodb: Any
     table_name: str
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    feeds: FeedStore | None = None
 
     @staticmethod
     def stores_from_environment(s3: Any, dynamodb: Any) -> dict[str, Any]:
-        """The clients and the state table every publisher is built with (STATE_TABLE from env)."""
+        """The clients and the tables every publisher is built with (STATE_TABLE, FEED_TABLE)."""
         table = os.environ["STATE_TABLE"]
-        return {"s3": s3, "state": StateTable(dynamodb, table), "dynamodb": dynamodb, "table_name": table}
+        return {
+            "s3": s3,
+            "state": StateTable(dynamodb, table),
+            "dynamodb": dynamodb,
+            "table_name": table,
+            "feeds": FeedStore(dynamodb, os.environ["FEED_TABLE"]),
+        }
 
     def is_current(self, message: ChannelMessage) -> bool:
         """The state still holds this message's content and action for its channel: a newer version,
@@ -50,33 +61,23 @@ class PublisherBase:
             and entry.get("action", message.action) == message.action
         )
 
-    def lock(self, name: str) -> LeaseLock:
-        return LeaseLock(self.dynamodb, self.table_name, name)
-
-    def rebuild_shared_feed(
-        self,
-        feed: Feed,
-        changed: set[str],
-        bucket: str,
-        key: str,
-        write: Callable[[Iterator[dict[str, Any]], BinaryIO], Any],
-    ) -> None:
-        """A feed holds every open job of its channel and only those: rebuilt whole from the state.
-
-        The sparse index lists the postings in the feed, but index reads lag behind writes, so every
-        posting changed in the last seconds (by any invocation: the list is kept under the same
-        lock) is read again from the table itself, strongly consistent, and wins over the index.
-        """
-        with self.lock(feed.name).held(LOCK_WAIT_SECONDS):
-            recent = self.state.remember_changes(feed.name, changed, time.time())
-            changed.clear()
-            fresh = self.state.feed_jobs_of_many(feed, recent)
-
-            def jobs() -> Iterator[dict[str, Any]]:
-                for posting_id, posting_jobs in self.state.feed_entries(feed):
-                    if posting_id not in fresh:
-                        yield from posting_jobs
-                for posting_jobs in fresh.values():
-                    yield from posting_jobs
-
-            storage.put_streamed(self.s3, bucket, key, lambda out: write(jobs(), out), "application/xml")
+    def record_entry(self, document: str, message: ChannelMessage, payload: Any = None) -> str:
+        """Put the posting in `document` (an upsert, with `payload`) or take it out (a remove), and
+        mark its channel published or removed, in one transaction that holds only while the state
+        still holds this message's version; "superseded" when it no longer does."""
+        assert self.feeds is not None, "a publisher of shared documents is built with the feed table"
+        upsert = message.action == "upsert"
+        update = self.state.mark_update(
+            message.posting_id,
+            message.channel,
+            message.content_hash,
+            states.PUBLISHED if upsert else states.REMOVED,
+            action=message.action,
+        )
+        if upsert:
+            stored = self.feeds.publish(document, message.posting_id, payload, time_text(self.now()), update)
+        else:
+            stored = self.feeds.withdraw(document, message.posting_id, update)
+        if not stored:
+            return "superseded"
+        return "published" if upsert else "removed"

@@ -20,9 +20,9 @@ refused credentials) changes no state: its messages are handed back to SQS as ba
 with the reason noted as the channel's `last_error`, and after the queue's 5 receives they wait in the
 dead-letter queue. LinkedIn keys a job by its id, so a call sent again never makes a second job.
 
-Feed mode (`LinkedInFeedPublisher`): like Indeed's, each posting's `<job>` is kept in the state table
-(sparse index LinkedInFeedIndex) and `linkedin/feed.xml` in the feed bucket is rebuilt from it once per
-batch, under a lock; a closed or expired job is dropped from the feed, which is how LinkedIn closes it.
+Feed mode (`LinkedInFeedPublisher`): like Indeed's, each posting's `<job>` is kept in the feed table and
+the feed builder assembles `linkedin/feed.xml` (and further files past LinkedIn's 500,000 jobs a feed);
+a closed or expired job is dropped from the feed, which is how LinkedIn closes it.
 """
 
 from __future__ import annotations
@@ -31,14 +31,15 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from aws_lambda_powertools import Logger
 
-from syndicate.adapters.state import LINKEDIN_FEED
-from syndicate.core.channels import linkedin, linkedin_feed
+from syndicate.adapters.feed_store import LINKEDIN_API_JOBS, LINKEDIN_FEED
+from syndicate.adapters.state import time_text
+from syndicate.core.channels import linkedin
 from syndicate.pipeline import plan as states
 from syndicate.pipeline.delivery import CLOSED, LISTED, linkedin_listing, linkedin_operation
 from syndicate.pipeline.messages import ChannelMessage, TaskPoll, is_task_poll
@@ -47,7 +48,6 @@ from syndicate.pipeline.publishers.base import PublisherBase, load_message
 if TYPE_CHECKING:  # the client module loads requests: only the API mode needs it at run time
     from syndicate.adapters.linkedin_api import ElementResult, LinkedInClient, TaskStatus
 
-FEED_KEY: Final = "linkedin/feed.xml"
 DEFAULT_POLL_DELAY_SECONDS: Final = 30
 DEFAULT_POLL_ATTEMPTS: Final = 12
 MAX_DELAY_SECONDS: Final = 900  # SQS's limit for DelaySeconds
@@ -193,10 +193,9 @@ class LinkedInApiPublisher(PublisherBase):
         listing = linkedin_listing(item)
         payload = message.payload
         if message.action == "remove" and payload is None:
-            stored = item.get("linkedin_job")
-            if listing is None or not stored:
+            payload = self._accepted_job(message.posting_id, item) if listing is not None else None
+            if payload is None:
                 return None  # expiry of a job LinkedIn never accepted
-            payload = json.loads(stored)
         if not isinstance(payload, dict) or "externalJobPostingId" not in payload:
             raise ValueError(
                 "the message holds no Job Posting API job (rendered while LINKEDIN_DELIVERY was 'feed'?)"
@@ -207,6 +206,16 @@ class LinkedInApiPublisher(PublisherBase):
             # LinkedIn wants an expiry more than a day ahead; a job being closed needs none.
             element.pop("expireAt", None)
         return element
+
+    def _accepted_job(self, posting_id: str, item: Mapping[str, Any]) -> Any:
+        """The last job LinkedIn accepted for the posting (to close it), from the feed table; an item
+        written before the job moved there still holds it itself."""
+        assert self.feeds is not None
+        kept = self.feeds.entry(LINKEDIN_API_JOBS, posting_id)
+        if kept is not None:
+            return kept.payload
+        stored = item.get("linkedin_job")
+        return json.loads(stored) if stored else None
 
     def _submit_all(self, sends: list[_Send], polls: list[tuple[TaskPoll, list[Incoming]]]) -> list[str]:
         if not sends:
@@ -240,10 +249,10 @@ class LinkedInApiPublisher(PublisherBase):
     ) -> None:
         message, operation = send.message, answer.operation
         if answer.accepted and answer.task_urn:
-            extra: dict[str, Any] = {"linkedin_job": json.dumps(send.element, ensure_ascii=False)}
+            extra: dict[str, Any] = {}
             if operation != "CLOSE":
                 extra["linkedin_listing"] = LISTED  # from now on this id is updated, never created again
-            recorded = self.state.mark(
+            update = self.state.mark_update(
                 message.posting_id,
                 "linkedin",
                 message.content_hash,
@@ -251,6 +260,12 @@ class LinkedInApiPublisher(PublisherBase):
                 action=message.action,
                 extra_set=extra,
                 entry_set={"task": answer.task_urn, "operation": operation},
+            )
+            # The job itself (kilobytes, read again only to close it) lives in the feed table, so the
+            # state item every status change rewrites stays small; both in one transaction.
+            assert self.feeds is not None
+            recorded = self.feeds.keep(
+                LINKEDIN_API_JOBS, message.posting_id, send.element, time_text(self.now()), update
             )
             if recorded:
                 polls.append((self._first_poll(message, answer.task_urn, operation), send.incomings))
@@ -477,50 +492,17 @@ def _is_linkedin_error(error: Exception) -> bool:
 
 @dataclass
 class LinkedInFeedPublisher(PublisherBase):
-    feed_bucket: str = ""
-    changed: set[str] = field(default_factory=set)  # posting ids this invocation changed
-
     def apply(self, message: ChannelMessage) -> str:
         if not self.is_current(message):
             return "superseded"
-        if message.action == "upsert":
-            if not isinstance(message.payload, list):
-                raise ValueError(
-                    "the message holds no LinkedIn feed job (rendered while LINKEDIN_DELIVERY was 'api'?)"
-                )
-            self.changed.add(message.posting_id)
-            jobs = json.dumps(message.payload, ensure_ascii=False)
-            self.state.mark(
-                message.posting_id,
-                "linkedin",
-                message.content_hash,
-                states.PUBLISHED,
-                action=message.action,
-                extra_set={LINKEDIN_FEED.jobs: jobs, LINKEDIN_FEED.flag: "open"},
+        if message.action == "upsert" and not isinstance(message.payload, list):
+            raise ValueError(
+                "the message holds no LinkedIn feed job (rendered while LINKEDIN_DELIVERY was 'api'?)"
             )
-            return "published"
-        self.changed.add(message.posting_id)
-        self.state.mark(
-            message.posting_id,
-            "linkedin",
-            message.content_hash,
-            states.REMOVED,
-            action=message.action,
-            remove=(LINKEDIN_FEED.jobs, LINKEDIN_FEED.flag),
+        return self.record_entry(
+            LINKEDIN_FEED, message, message.payload if message.action == "upsert" else None
         )
-        return "removed"
-
-    def rebuild_feed(self) -> None:
-        """The feed holds every open LinkedIn job and only those (LinkedIn closes what leaves it)."""
-
-        def write(jobs: Iterator[dict[str, Any]], out: Any) -> int:
-            return linkedin_feed.write_feed(jobs, out, last_build=self.now())
-
-        self.rebuild_shared_feed(LINKEDIN_FEED, self.changed, self.feed_bucket, FEED_KEY, write)
 
     @classmethod
     def from_environment(cls, s3: Any, dynamodb: Any) -> LinkedInFeedPublisher:
-        return cls(
-            **cls.stores_from_environment(s3, dynamodb),
-            feed_bucket=os.environ["FEED_BUCKET"],
-        )
+        return cls(**cls.stores_from_environment(s3, dynamodb))

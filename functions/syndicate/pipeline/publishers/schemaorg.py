@@ -1,4 +1,5 @@
-"""schema.org publisher: one page and one JSON-LD file per open job; the sitemap rebuilt from them."""
+"""schema.org publisher: one page and one JSON-LD file per open job; each page's sitemap entry kept in
+the feed table, from which the feed builder writes the sitemap files and their index."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from syndicate.adapters import storage
+from syndicate.adapters.feed_store import SITEMAP
 from syndicate.core.channels import schemaorg, sitemap
-from syndicate.pipeline import plan as states
 from syndicate.pipeline.messages import ChannelMessage
-from syndicate.pipeline.publishers.base import LOCK_WAIT_SECONDS, PublisherBase
+from syndicate.pipeline.publishers.base import PublisherBase
 
-PAGES_PREFIX = "jobs/"
+PAGES_PREFIX = sitemap.JOB_PAGES_PREFIX
 JSONLD_PREFIX = "jsonld/"
-SITEMAP_KEY = "sitemap.xml"
 
 
 @dataclass
@@ -24,9 +24,7 @@ class SchemaOrgPublisher(PublisherBase):
     site_base_url: str = "https://jobs.example.org/"
 
     def page_url(self, posting_id: str) -> str:
-        """The job page's public URL (what the sitemap lists and Google is told about)."""
-        base = self.site_base_url if self.site_base_url.endswith("/") else self.site_base_url + "/"
-        return f"{base}{PAGES_PREFIX}{posting_id}.html"
+        return sitemap.job_page_url(self.site_base_url, posting_id)
 
     def apply(self, message: ChannelMessage) -> str:
         if not self.is_current(message):
@@ -38,34 +36,10 @@ class SchemaOrgPublisher(PublisherBase):
             storage.put_text(self.s3, self.site_bucket, page_key, page, "text/html; charset=utf-8")
             document = schemaorg.jsonld_document(message.payload["jsonld"])
             storage.put_text(self.s3, self.site_bucket, jsonld_key, document, "application/ld+json")
-            self.state.mark(
-                message.posting_id, "schemaorg", message.content_hash, states.PUBLISHED, action=message.action
-            )
-            return "published"
+            return self.record_entry(SITEMAP, message)  # the entry's time is the page's lastmod
         storage.delete(self.s3, self.site_bucket, page_key)
         storage.delete(self.s3, self.site_bucket, jsonld_key)
-        self.state.mark(
-            message.posting_id, "schemaorg", message.content_hash, states.REMOVED, action=message.action
-        )
-        return "removed"
-
-    def rebuild_sitemap(self) -> None:
-        """One URL per job page, `lastmod` the time its page object was written."""
-        base = self.site_base_url if self.site_base_url.endswith("/") else self.site_base_url + "/"
-        with self.lock("sitemap").held(LOCK_WAIT_SECONDS):
-            storage.put_streamed(
-                self.s3,
-                self.site_bucket,
-                SITEMAP_KEY,
-                lambda out: sitemap.write_sitemap(
-                    (
-                        (base + key, modified)
-                        for key, modified in storage.list_objects(self.s3, self.site_bucket, PAGES_PREFIX)
-                    ),
-                    out,
-                ),
-                "application/xml",
-            )
+        return self.record_entry(SITEMAP, message)
 
     def configure(self) -> None:
         """Per invocation: the site of the environment (the embedded runtime runs several stacks)."""

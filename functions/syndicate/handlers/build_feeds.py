@@ -1,0 +1,43 @@
+"""Feed builder: on its schedule, the dirty shards re-rendered and the shared documents (Indeed feed,
+LinkedIn XML feed, sitemap index) assembled from the shards (pipeline.feed_builder)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from syndicate.adapters.lock import LeaseLock, LockTimeout
+from syndicate.handlers.batch import seconds_left
+from syndicate.pipeline.feed_builder import FeedBuilder
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+s3 = boto3.client("s3")
+dynamodb = boto3.client("dynamodb")
+# Longer than the function may run (Timeout 900): a live build never loses its lock to another.
+LEASE_SECONDS = 960.0
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    table = os.environ["FEED_TABLE"]
+    key = {"pk": {"S": "#lock"}, "sk": {"S": "feed-builder"}}
+    lock = LeaseLock(dynamodb, table, "feed-builder", lease_seconds=LEASE_SECONDS, key=key)
+    try:
+        with lock.held(wait_seconds=0):
+            rendered = FeedBuilder.from_environment(s3, dynamodb).build(seconds_left(context))
+    except LockTimeout:
+        logger.info("another build holds the lock; the dirty shards wait for the next run")
+        return {"skipped": True, "rendered": {}}
+    for document, count in rendered.items():
+        metrics.add_metric(f"ShardsRendered{document.capitalize()}", MetricUnit.Count, count)
+    logger.info("feeds built", extra={"rendered": rendered})
+    return {"skipped": False, "rendered": rendered}
