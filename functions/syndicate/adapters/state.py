@@ -222,23 +222,22 @@ class StateTable:
         for that channel; the channel's `last_error` goes with the old state, its `reason` (why it is
         skipped or taken down) stays unless a new one is given.
 
-        `extra_set` sets further top-level attributes in the same write (the Indeed jobs), `remove`
-        deletes top-level attributes, `entry_set` sets further fields of the channel's entry (the
-        LinkedIn task). Returns False when the message is stale.
+        `extra_set` sets further top-level attributes in the same write (LinkedIn's listing),
+        `remove` deletes top-level attributes, `entry_set` sets further fields of the channel's
+        entry (the LinkedIn task). Returns False when the message is stale.
         """
-        sets = {"state": state, "updated": _now_text(), **(entry_set or {})}
-        if reason is not None:
-            sets["reason"] = reason
-        return self._update_entry(
+        request = self.mark_update(
             posting_id,
             channel,
             content_hash,
-            action,
-            entry_set=sets,
-            entry_remove=("last_error",),
+            state,
+            action=action,
+            reason=reason,
             extra_set=extra_set,
             remove=remove,
+            entry_set=entry_set,
         )
+        return self._conditional_update(request)
 
     def note(
         self,
@@ -254,7 +253,7 @@ class StateTable:
     ) -> bool:
         """Set or remove fields of a channel's entry without changing its state (e.g. `last_error` of
         a delivery that will be retried), on the same condition as `mark`."""
-        return self._update_entry(
+        request = self._entry_update(
             posting_id,
             channel,
             content_hash,
@@ -264,6 +263,7 @@ class StateTable:
             extra_set=extra_set,
             remove=remove,
         )
+        return self._conditional_update(request)
 
     def mark_update(
         self,
@@ -275,10 +275,11 @@ class StateTable:
         action: str | None = None,
         reason: str | None = None,
         extra_set: Mapping[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
         entry_set: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """`mark`'s write as an UpdateItem request, for a transaction with other writes (the feed
-        table's entry): it fails its condition exactly when `mark` would return False."""
+        """`mark`'s write as an UpdateItem request, also for a transaction with other writes (the
+        feed table's entry): it fails its condition exactly when `mark` would return False."""
         sets: dict[str, Any] = {"state": state, "updated": _now_text(), **(entry_set or {})}
         if reason is not None:
             sets["reason"] = reason
@@ -290,31 +291,10 @@ class StateTable:
             entry_set=sets,
             entry_remove=("last_error",),
             extra_set=extra_set,
-            remove=(),
-        )
-
-    def _update_entry(
-        self,
-        posting_id: str,
-        channel: Channel,
-        content_hash: str,
-        action: str | None,
-        *,
-        entry_set: Mapping[str, Any],
-        entry_remove: tuple[str, ...],
-        extra_set: Mapping[str, Any] | None,
-        remove: tuple[str, ...],
-    ) -> bool:
-        request = self._entry_update(
-            posting_id,
-            channel,
-            content_hash,
-            action,
-            entry_set=entry_set,
-            entry_remove=entry_remove,
-            extra_set=extra_set,
             remove=remove,
         )
+
+    def _conditional_update(self, request: Mapping[str, Any]) -> bool:
         try:
             self._client.update_item(**request)
         except ClientError as error:

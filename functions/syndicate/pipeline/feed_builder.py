@@ -150,6 +150,8 @@ class LinkedInFeed(_FragmentFeed):
         for key, _ in storage.list_objects(self.s3, self.bucket, LINKEDIN_MORE_PREFIX):
             if key not in keys:
                 storage.delete(self.s3, self.bucket, key)
+        if len(keys) > 1:  # each file's URL must be registered with LinkedIn
+            logger.info("LinkedIn feed split", extra={"files": keys, "max_jobs": linkedin_feed.MAX_JOBS})
 
 
 @dataclass

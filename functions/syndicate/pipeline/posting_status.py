@@ -6,8 +6,8 @@ the two can never tell different stories. Pure: the caller fetches the item.
 
 External ids are the identifiers each channel knows the job by, once it is there: LinkedIn's
 `externalJobPostingId` (the posting id) and, once a task told it, LinkedIn's own job URN
-(`urn:li:jobPosting:...`), Indeed's `referencenumber` per location (from the jobs the publisher
-stored), and for schema.org the job page's URL (its key when no site URL is known).
+(`urn:li:jobPosting:...`), Indeed's `referencenumber` per location (which its publisher records
+with the channel's state), and for schema.org the job page's URL (its key when no site URL is known).
 `last_error` is why the channel failed, or, while it is still being retried (or waits in its
 dead-letter queue), the last reason a delivery went back to its queue; for schema.org also a Google
 notification that was refused.
@@ -74,7 +74,10 @@ def _external_ids(item: Mapping[str, Any], channel: str, state: str, site_base_u
     if state != states.PUBLISHED:
         return []
     if channel == "indeed":
-        try:
+        references = ((item.get("channels") or {}).get("indeed") or {}).get("references")
+        if isinstance(references, list):
+            return [str(reference) for reference in references]
+        try:  # an item written before the jobs moved to the feed table holds the jobs themselves
             jobs = json.loads(str(item.get("indeed_jobs") or "[]"))
         except ValueError:
             return []

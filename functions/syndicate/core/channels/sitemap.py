@@ -75,15 +75,27 @@ _INDEX = _envelope("sitemapindex")
 def write_sitemap(entries: Iterable[tuple[str, datetime]], out: BinaryIO) -> int:
     """Write one `<urlset>` with a `<url>` per (location, last modified); returns the count.
     Raises ValueError past the protocol's limits: cut the entries with `split_sitemaps` first."""
-    head, tail = _URLSET
+    return _write_limited(_URLSET, "url", MAX_URLS, entries, out)
+
+
+def _write_limited(
+    envelope: tuple[bytes, bytes],
+    element_name: str,
+    max_count: int,
+    entries: Iterable[tuple[str, datetime]],
+    out: BinaryIO,
+) -> int:
+    head, tail = envelope
     out.write(head)
     count, size = 0, len(head) + len(tail)
-    serialize = _Entries("url")
+    serialize = _Entries(element_name)
     for location, modified in entries:
         element = serialize(location, modified)
         count, size = count + 1, size + len(element)
-        if count > MAX_URLS or size > MAX_BYTES:
-            raise ValueError(f"a sitemap holds at most {MAX_URLS:,} URLs and {MAX_BYTES:,} bytes")
+        if count > max_count or size > MAX_BYTES:
+            raise ValueError(
+                f"a sitemap file holds at most {max_count:,} <{element_name}> and {MAX_BYTES:,} bytes"
+            )
         out.write(element)
     out.write(tail)
     return count
@@ -128,18 +140,7 @@ def split_sitemaps(
 
 def write_index(sitemaps: Iterable[tuple[str, datetime]], out: BinaryIO) -> int:
     """Write a `<sitemapindex>` naming each (sitemap location, its latest lastmod); returns the count."""
-    head, tail = _INDEX
-    out.write(head)
-    count, size = 0, len(head) + len(tail)
-    serialize = _Entries("sitemap")
-    for location, modified in sitemaps:
-        element = serialize(location, modified)
-        count, size = count + 1, size + len(element)
-        if count > MAX_SITEMAPS or size > MAX_BYTES:
-            raise ValueError(f"a sitemap index names at most {MAX_SITEMAPS:,} sitemaps")
-        out.write(element)
-    out.write(tail)
-    return count
+    return _write_limited(_INDEX, "sitemap", MAX_SITEMAPS, sitemaps, out)
 
 
 def w3c_datetime(moment: datetime) -> str:

@@ -10,7 +10,7 @@ costs the same few calls whatever the number of open jobs, and no publisher wait
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -61,10 +61,17 @@ class PublisherBase:
             and entry.get("action", message.action) == message.action
         )
 
-    def record_entry(self, document: str, message: ChannelMessage, payload: Any = None) -> str:
+    def record_entry(
+        self,
+        document: str,
+        message: ChannelMessage,
+        payload: Any = None,
+        entry_set: Mapping[str, Any] | None = None,
+    ) -> str:
         """Put the posting in `document` (an upsert, with `payload`) or take it out (a remove), and
-        mark its channel published or removed, in one transaction that holds only while the state
-        still holds this message's version; "superseded" when it no longer does."""
+        mark its channel published or removed (with `entry_set` in its state entry), in one
+        transaction that holds only while the state still holds this message's version;
+        "superseded" when it no longer does."""
         assert self.feeds is not None, "a publisher of shared documents is built with the feed table"
         upsert = message.action == "upsert"
         update = self.state.mark_update(
@@ -73,6 +80,7 @@ class PublisherBase:
             message.content_hash,
             states.PUBLISHED if upsert else states.REMOVED,
             action=message.action,
+            entry_set=entry_set,
         )
         if upsert:
             stored = self.feeds.publish(document, message.posting_id, payload, time_text(self.now()), update)

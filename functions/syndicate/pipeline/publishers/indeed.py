@@ -15,9 +15,11 @@ class IndeedPublisher(PublisherBase):
     def apply(self, message: ChannelMessage) -> str:
         if not self.is_current(message):
             return "superseded"
-        return self.record_entry(
-            INDEED_FEED, message, message.payload if message.action == "upsert" else None
-        )
+        if message.action != "upsert":
+            return self.record_entry(INDEED_FEED, message)
+        # The reference numbers Indeed knows the jobs by, for the posting's status (a few bytes).
+        references = [job["referencenumber"] for job in message.payload if "referencenumber" in job]
+        return self.record_entry(INDEED_FEED, message, message.payload, {"references": references})
 
     @classmethod
     def from_environment(cls, s3: Any, dynamodb: Any) -> IndeedPublisher:
