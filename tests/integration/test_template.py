@@ -1096,3 +1096,55 @@ def test_outputs_name_every_bucket_queue_table_and_function() -> None:
         for name in resources(kind)
     }
     assert wanted <= exported, sorted(wanted - exported)
+
+
+def granted_statements(function: str) -> set[tuple[str, str]]:
+    """(action, resource) of every inline statement of a function's policies."""
+    granted: set[tuple[str, str]] = set()
+    for policy in function_policies(function):
+        for statement in statements(policy) if "Statement" in policy else []:
+            assert statement["Effect"] == "Allow"
+            for action in as_list(statement["Action"]):
+                for resource in as_list(statement["Resource"]):
+                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
+                    granted.add((action, str(referenced(resource) or target)))
+    return granted
+
+
+def test_the_feed_builder_may_touch_the_documents_and_the_feed_table_only() -> None:
+    assert all("Statement" in policy for policy in function_policies("FeedBuilderFunction"))
+    feed, site = "arn:${AWS::Partition}:s3:::${FeedBucket}", "arn:${AWS::Partition}:s3:::${SiteBucket}"
+    assert granted_statements("FeedBuilderFunction") == {
+        *(
+            (action, "FeedTable")
+            for action in ("dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+        ),
+        *(
+            (action, f"{feed}/{prefix}/*")
+            for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+            for prefix in ("fragments", "indeed", "linkedin")
+        ),
+        ("s3:ListBucket", "FeedBucket"),
+        *(
+            (action, f"{site}/{key}")
+            for action in ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+            for key in ("sitemaps/*", "sitemap.xml")
+        ),
+        ("s3:GetObject", f"{site}/robots.txt"),
+        ("s3:PutObject", f"{site}/robots.txt"),
+    }
+
+
+@pytest.mark.parametrize(
+    "function", ["IndeedPublisherFunction", "SchemaOrgPublisherFunction", "LinkedInPublisherFunction"]
+)
+def test_publishers_write_entries_to_the_feed_table_but_never_the_shared_documents(function: str) -> None:
+    granted = granted_statements(function)
+    assert {
+        ("dynamodb:PutItem", "FeedTable"),
+        ("dynamodb:DeleteItem", "FeedTable"),
+        ("dynamodb:UpdateItem", "FeedTable"),
+    } <= granted
+    written = {resource for action, resource in granted if action.startswith("s3:Put")}
+    for document in ("indeed/", "linkedin/", "sitemap", "fragments/"):
+        assert not any(document in resource for resource in written), (function, written)
