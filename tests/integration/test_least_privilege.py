@@ -50,8 +50,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Call]]:
     def make_api_call(self: Any, operation: str, params: dict[str, Any]) -> Any:
         if running:
             service = self.meta.service_model.service_name
-            for action, resource in iam_terms(service, operation, params, self.meta.region_name):
-                recorded.append(Call(running[-1], action, resource, params))
+            for action, resource, part in iam_terms(service, operation, params, self.meta.region_name):
+                recorded.append(Call(running[-1], action, resource, part))
         return real_call(self, operation, params)
 
     monkeypatch.setattr(FunctionInvoker, "invoke", invoke)
@@ -72,24 +72,43 @@ _S3_ACTIONS = {
 }
 
 
-def iam_terms(service: str, operation: str, params: dict[str, Any], region: str) -> list[tuple[str, str]]:
-    """(IAM action, resource ARN) of one API call, as IAM evaluates it."""
+# A transaction is authorized item by item, each as the single-item action it performs (DynamoDB
+# developer guide, "Using IAM with DynamoDB transactions").
+_TRANSACTION_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+
+
+def iam_terms(
+    service: str, operation: str, params: dict[str, Any], region: str
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(IAM action, resource ARN, the parameters it acts with) of one API call, as IAM evaluates it."""
     if service == "s3":
         action = _S3_ACTIONS[operation]
         if operation == "GetObject" and params.get("VersionId"):
             action = "s3:GetObjectVersion"
         bucket = f"arn:aws:s3:::{params['Bucket']}"
-        return [(action, bucket if action == "s3:ListBucket" else f"{bucket}/{params['Key']}")]
+        return [(action, bucket if action == "s3:ListBucket" else f"{bucket}/{params['Key']}", params)]
+    if service == "dynamodb" and operation == "TransactWriteItems":
+        return [
+            term
+            for item in params["TransactItems"]
+            for kind, part in item.items()
+            for term in iam_terms(service, _TRANSACTION_ACTIONS[kind], part, region)
+        ]
     if service == "dynamodb":
         tables = list(params["RequestItems"]) if operation == "BatchGetItem" else [params["TableName"]]
         arns = [f"arn:aws:dynamodb:{region}:123456789012:table/{table}" for table in tables]
         if params.get("IndexName"):
             arns = [f"{arn}/index/{params['IndexName']}" for arn in arns]
-        return [(f"dynamodb:{operation}", arn) for arn in arns]
+        return [(f"dynamodb:{operation}", arn, params) for arn in arns]
     if service == "sqs":
-        return [("sqs:SendMessage", params["QueueUrl"])]
+        return [("sqs:SendMessage", params["QueueUrl"], params)]
     if service == "secretsmanager":
-        return [("secretsmanager:GetSecretValue", params["SecretId"])]
+        return [("secretsmanager:GetSecretValue", params["SecretId"], params)]
     raise AssertionError(f"a function called {service}.{operation}: add it to this test's IAM terms")
 
 
@@ -199,10 +218,14 @@ def test_every_call_of_every_function_is_allowed_by_its_own_statements(
         "IndeedPublisherFunction",
         "SchemaOrgPublisherFunction",
         "ExpiryFunction",
+        "FeedBuilderFunction",
     }
     actions = {(call.function, call.action) for call in calls}
-    # Not vacuous: the shared documents were rebuilt under their locks, and versioned uploads read.
+    # Not vacuous: entries stored in transactions, the shared documents built from their shards under
+    # the build lock, and versioned uploads read.
     assert ("IngestFunction", "s3:GetObjectVersion") in actions
-    assert ("IndeedPublisherFunction", "dynamodb:Query") in actions
-    assert ("SchemaOrgPublisherFunction", "s3:ListBucket") in actions
-    assert ("SchemaOrgPublisherFunction", "dynamodb:DeleteItem") in actions  # the sitemap lock released
+    assert ("IndeedPublisherFunction", "dynamodb:PutItem") in actions  # the entry, in the transaction
+    assert ("SchemaOrgPublisherFunction", "dynamodb:DeleteItem") in actions  # a closed page's entry
+    assert ("FeedBuilderFunction", "dynamodb:Query") in actions
+    assert ("FeedBuilderFunction", "s3:PutObject") in actions
+    assert ("FeedBuilderFunction", "dynamodb:DeleteItem") in actions  # the build lock released

@@ -956,7 +956,8 @@ def test_expiry_permissions_are_exactly_what_it_needs() -> None:
 
 
 # The calls each function makes, as IAM actions on the resources they touch (issue 10: no broad policy
-# templates). Publishers share the state-table reads and writes, the lock items and idempotency records.
+# templates). Publishers share the state-table reads and writes and idempotency records; a feed
+# publisher writes its entries in the feed table (issue 9), never a shared document.
 _SUB = "arn:${AWS::Partition}:s3:::"
 _PUBLISHER_STATE = {
     ("dynamodb:GetItem", "StateTable"),
@@ -965,20 +966,13 @@ _PUBLISHER_STATE = {
     ("dynamodb:PutItem", "IdempotencyTable"),
     ("dynamodb:UpdateItem", "IdempotencyTable"),
     ("dynamodb:DeleteItem", "IdempotencyTable"),
-    ("dynamodb:GetItem", "StateTable (lock items)"),
-    ("dynamodb:PutItem", "StateTable (lock items)"),
-    ("dynamodb:DeleteItem", "StateTable (lock items)"),
     ("s3:GetObject", _SUB + "${IntakeBucket}/payloads/*"),
 }
-
-
-def _feed(index: str, prefix: str) -> set[tuple[str, str]]:
-    return {
-        ("dynamodb:Query", f"${{StateTable.Arn}}/index/{index}"),
-        ("dynamodb:BatchGetItem", "StateTable"),
-        ("s3:PutObject", _SUB + f"${{FeedBucket}}/{prefix}/*"),
-        ("s3:AbortMultipartUpload", _SUB + f"${{FeedBucket}}/{prefix}/*"),
-    }
+_FEED_ENTRIES = {
+    ("dynamodb:PutItem", "FeedTable"),
+    ("dynamodb:DeleteItem", "FeedTable"),
+    ("dynamodb:UpdateItem", "FeedTable"),
+}
 
 
 EXACT_PERMISSIONS = {
@@ -996,21 +990,41 @@ EXACT_PERMISSIONS = {
         ("SQSSendMessagePolicy", "SchemaOrgQueue"),
     },
     "LinkedInPublisherFunction": _PUBLISHER_STATE
-    | _feed("LinkedInFeedIndex", "linkedin")
+    | _FEED_ENTRIES
     | {
+        ("dynamodb:GetItem", "FeedTable"),  # the job LinkedIn accepted, read again to close it
         ("SQSSendMessagePolicy", "LinkedInQueue"),
         ("AWSSecretsManagerGetSecretValuePolicy", "LinkedInApiCredentials"),
     },
-    "IndeedPublisherFunction": _PUBLISHER_STATE | _feed("IndeedFeedIndex", "indeed"),
+    "IndeedPublisherFunction": _PUBLISHER_STATE | _FEED_ENTRIES,
     "SchemaOrgPublisherFunction": _PUBLISHER_STATE
+    | _FEED_ENTRIES
     | {
         (action, _SUB + f"${{SiteBucket}}/{key}")
-        for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject")
-        for key in ("jobs/*", "jsonld/*", "sitemap.xml")
+        for action in ("s3:PutObject", "s3:DeleteObject")
+        for key in ("jobs/*", "jsonld/*")
     }
-    | {
-        ("s3:ListBucket", "SiteBucket"),
-        ("AWSSecretsManagerGetSecretValuePolicy", "GoogleServiceAccount"),
+    | {("AWSSecretsManagerGetSecretValuePolicy", "GoogleServiceAccount")},
+    # Issue 9: the builder reads shards and entries, holds its lock in the feed table, writes the feeds,
+    # their fragments and the sitemaps; it lists only LinkedIn's extra feed files.
+    "FeedBuilderFunction": {
+        *(
+            (action, "FeedTable")
+            for action in ("dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+        ),
+        *(
+            (action, _SUB + f"${{FeedBucket}}/{prefix}/*")
+            for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+            for prefix in ("fragments", "indeed", "linkedin")
+        ),
+        ("s3:ListBucket", "FeedBucket"),
+        *(
+            (action, _SUB + f"${{SiteBucket}}/{key}")
+            for action in ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+            for key in ("sitemaps/*", "sitemap.xml")
+        ),
+        ("s3:GetObject", _SUB + "${SiteBucket}/robots.txt"),
+        ("s3:PutObject", _SUB + "${SiteBucket}/robots.txt"),
     },
 }
 
@@ -1029,13 +1043,14 @@ def test_no_function_uses_a_crud_policy_template(function: str) -> None:
         )
 
 
-def test_the_site_listing_is_confined_to_the_pages() -> None:
+def test_the_only_listing_is_of_linkedins_extra_feed_files() -> None:
     (listing,) = [
         s
-        for s in statements(function_policies("SchemaOrgPublisherFunction"))
-        if s["Action"] == "s3:ListBucket"
+        for function in FUNCTIONS
+        for s in statements(function_policies(function))
+        if "s3:ListBucket" in as_list(s["Action"])
     ]
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": "jobs/*"}}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "linkedin/feed-*"}}
 
 
 def test_the_webhook_stage_writes_json_access_logs_to_a_group_with_retention() -> None:
@@ -1098,48 +1113,11 @@ def test_outputs_name_every_bucket_queue_table_and_function() -> None:
     assert wanted <= exported, sorted(wanted - exported)
 
 
-def granted_statements(function: str) -> set[tuple[str, str]]:
-    """(action, resource) of every inline statement of a function's policies."""
-    granted: set[tuple[str, str]] = set()
-    for policy in function_policies(function):
-        for statement in statements(policy) if "Statement" in policy else []:
-            assert statement["Effect"] == "Allow"
-            for action in as_list(statement["Action"]):
-                for resource in as_list(statement["Resource"]):
-                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
-                    granted.add((action, str(referenced(resource) or target)))
-    return granted
-
-
-def test_the_feed_builder_may_touch_the_documents_and_the_feed_table_only() -> None:
-    assert all("Statement" in policy for policy in function_policies("FeedBuilderFunction"))
-    feed, site = "arn:${AWS::Partition}:s3:::${FeedBucket}", "arn:${AWS::Partition}:s3:::${SiteBucket}"
-    assert granted_statements("FeedBuilderFunction") == {
-        *(
-            (action, "FeedTable")
-            for action in ("dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
-        ),
-        *(
-            (action, f"{feed}/{prefix}/*")
-            for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
-            for prefix in ("fragments", "indeed", "linkedin")
-        ),
-        ("s3:ListBucket", "FeedBucket"),
-        *(
-            (action, f"{site}/{key}")
-            for action in ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
-            for key in ("sitemaps/*", "sitemap.xml")
-        ),
-        ("s3:GetObject", f"{site}/robots.txt"),
-        ("s3:PutObject", f"{site}/robots.txt"),
-    }
-
-
 @pytest.mark.parametrize(
     "function", ["IndeedPublisherFunction", "SchemaOrgPublisherFunction", "LinkedInPublisherFunction"]
 )
 def test_publishers_write_entries_to_the_feed_table_but_never_the_shared_documents(function: str) -> None:
-    granted = granted_statements(function)
+    granted = granted_permissions(function)
     assert {
         ("dynamodb:PutItem", "FeedTable"),
         ("dynamodb:DeleteItem", "FeedTable"),
