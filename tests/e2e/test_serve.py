@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -317,3 +318,43 @@ def test_a_stopped_server_leaves_outputs_for_status_and_never_logged_a_secret(tm
     assert '"route":"submit","status":202' in logs  # the functions did log, to this file
     assert running.secret not in logs
     assert header.split(",v1=")[1] not in logs
+
+
+# --- a burst of clients, and requests whose framing is ambiguous (issue 10) -------------------------------
+
+
+def _raw_request(url: str, request: bytes) -> bytes:
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=120) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+            if b"\r\n\r\n" in answer:
+                head, _, rest = answer.partition(b"\r\n\r\n")
+                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+                if length and len(rest) >= int(length.group(1)):
+                    break
+        return answer
+
+
+def test_two_hundred_parallel_requests_are_all_answered(server: Server) -> None:
+    """None is reset: each gets the function's answer or API Gateway's 429 with Retry-After."""
+    request = b"GET /v1/postings/X HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n"
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        answers = list(pool.map(lambda _: _raw_request(server.url, request), range(200)))
+    statuses = [int(answer.split(b" ", 2)[1]) for answer in answers]
+    assert len(statuses) == 200 and set(statuses) <= {401, 429}, sorted(set(statuses))
+    throttled = [answer for answer, status in zip(answers, statuses, strict=True) if status == 429]
+    assert throttled and all(b"\r\nRetry-After: 1\r\n" in answer for answer in throttled)
+    time.sleep(2.5)  # let the bucket refill for whatever runs next against this server
+
+
+def test_conflicting_content_lengths_are_a_400(server: Server) -> None:
+    request = (
+        b"POST /v1/postings HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}"
+    )
+    answer = _raw_request(server.url, request)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert b"conflicting Content-Length" in answer

@@ -350,6 +350,13 @@ def test_a_shard_past_the_sitemap_limit_gets_more_sitemap_files(
     assert sorted(sitemap_urls(stack)) == sorted(f"{base}/jobs/{i}.html" for i in same_shard)
     index = object_bytes(stack, "SiteBucket", "sitemap.xml")
     assert index is not None and b"<lastmod>2026-11-20T10:00:00+00:00</lastmod>" in index
+    robots = object_bytes(stack, "SiteBucket", "robots.txt")
+    assert robots is not None and f"Sitemap: {base}/sitemap.xml".encode() in robots.splitlines()
+
+    stack.s3.put_object(Bucket=stack.bucket("SiteBucket").name, Key="robots.txt", Body=b"User-agent: *\n")
+    feeds.mark_dirty("sitemap", shard_of(same_shard[0]))
+    stack.run_schedule("FeedBuilderFunction")
+    assert object_bytes(stack, "SiteBucket", "robots.txt") == b"User-agent: *\n"  # the operator's own stays
 
 
 def test_a_missing_fragment_keeps_the_last_feed_and_is_rendered_again(stack: EmbeddedStack) -> None:

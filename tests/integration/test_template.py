@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 import re
 import tomllib
 from collections.abc import Iterator
@@ -35,7 +36,7 @@ DLQ_RETENTION_SECONDS = 1_209_600
 SQS_DEFAULT_VISIBILITY_TIMEOUT = 30
 LAMBDA_DEFAULT_TIMEOUT = 3
 INTAKE_PREFIX = "incoming/"
-INTAKE_WRITABLE_PREFIXES = ("reports/", "payloads/")
+INTAKE_WRITABLE_PREFIXES = ("reports/", "payloads/", "connections/")
 
 # PIPELINE.md: logical id -> type. The embedded runtime looks resources up by these ids.
 CONTRACT_RESOURCES = {
@@ -66,6 +67,10 @@ CONTRACT_RESOURCES = {
     "LinkedInApiCredentials": "AWS::SecretsManager::Secret",
     "GoogleServiceAccount": "AWS::SecretsManager::Secret",
     "ExpiryFunction": "AWS::Serverless::Function",
+    # Issue 14: ATS connections.
+    "AtsPollFunction": "AWS::Serverless::Function",
+    "GreenhouseWebhookFunction": "AWS::Serverless::Function",
+    "AtsConnectionSecrets": "AWS::SecretsManager::Secret",
 }
 
 # PIPELINE.md: function -> (handler, queue it consumes, batch size or None when the contract leaves it open).
@@ -82,12 +87,20 @@ API_FUNCTIONS = {
         "syndicate.handlers.webhook.handler",
         {("POST", "/v1/postings"), ("GET", "/v1/postings/{posting_id}")},
     ),
+    "GreenhouseWebhookFunction": (
+        "syndicate.handlers.greenhouse_webhook.handler",
+        {("POST", "/v1/connections/{connection_id}/greenhouse")},
+    ),
 }
 WEBHOOK_WRITABLE_PREFIX = "incoming/webhook/"
+# The ATS connections create uploads of a board's changed postings below their own prefix.
+CONNECTIONS_WRITABLE_PREFIX = "incoming/connections/"
+CONNECTION_FUNCTIONS = {"AtsPollFunction", "GreenhouseWebhookFunction"}
 
 # Functions run by a schedule (issue 4): function -> (handler, schedule expression).
 SCHEDULED_FUNCTIONS = {
     "ExpiryFunction": ("syndicate.handlers.expire.handler", "rate(15 minutes)"),
+    "AtsPollFunction": ("syndicate.handlers.ats_poll.handler", "rate(15 minutes)"),
     # Issue 9: the shared documents assembled from their changed shards, at a configurable interval.
     "FeedBuilderFunction": (
         "syndicate.handlers.build_feeds.handler",
@@ -113,6 +126,13 @@ FUNCTION_ENVIRONMENT = {
         "INGEST_QUEUE_URL": {"Ref": "IngestQueue"},
         "INGEST_RANGE_BYTES": {"Ref": "IngestRangeBytes"},
     },
+    "AtsPollFunction": {"CONNECTIONS_PARAMETER_PATH": {"Fn::Sub": "/${AWS::StackName}/connections"}},
+    "GreenhouseWebhookFunction": {
+        "CONNECTIONS_PARAMETER_PATH": {"Fn::Sub": "/${AWS::StackName}/connections"},
+        "ATS_SECRETS_ARN": {"Ref": "AtsConnectionSecrets"},
+        "HTTP_RETRIES": "1",
+        "HTTP_READ_TIMEOUT_SECONDS": "15",
+    },
 }
 
 # The one secret each function may read.
@@ -120,6 +140,7 @@ SECRET_READERS = {
     "WebhookFunction": "WebhookClientSecrets",
     "LinkedInPublisherFunction": "LinkedInApiCredentials",
     "SchemaOrgPublisherFunction": "GoogleServiceAccount",
+    "GreenhouseWebhookFunction": "AtsConnectionSecrets",
 }
 
 # Who may send to which queue: the ingest and the expiry run fan out to every channel; the LinkedIn
@@ -286,6 +307,31 @@ def function_policies(function: str) -> list[Any]:
     return as_list(properties(function).get("Policies", []))
 
 
+# The condition that confines a statement to the lease-lock and recent-changes items of the state table.
+LOCK_ITEMS_ONLY = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["#lock#*", "#recent#*"]}}
+
+
+def granted_permissions(function: str) -> set[tuple[str, str]]:
+    """(action, resource) for every inline statement, (policy template, resource) for the rest; a
+    resource confined to the lock items reads "<table> (lock items)"."""
+    granted: set[tuple[str, str]] = set()
+    for policy in function_policies(function):
+        if "Statement" not in policy:
+            ((template_name, parameters),) = policy.items()
+            granted.add((template_name, str(referenced(next(iter(parameters.values()))))))
+            continue
+        for statement in statements(policy):
+            assert statement["Effect"] == "Allow"
+            condition = statement.get("Condition")
+            assert condition in (None, LOCK_ITEMS_ONLY) or set(condition) == {"StringLike"}, condition
+            suffix = " (lock items)" if condition == LOCK_ITEMS_ONLY else ""
+            for action in as_list(statement["Action"]):
+                for resource in as_list(statement["Resource"]):
+                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
+                    granted.add((action, str(referenced(resource) or target) + suffix))
+    return granted
+
+
 def mentions(value: Any, logical_id: str) -> bool:
     """Whether a Resource value is built from logical_id (!Ref, !GetAtt or ${...} inside !Sub)."""
     if referenced(value) == logical_id:
@@ -431,18 +477,7 @@ def test_webhook_api_throttles_and_passes_bodies_byte_for_byte() -> None:
 
 
 def test_webhook_permissions_are_exactly_what_it_needs() -> None:
-    granted: set[tuple[str, str]] = set()
-    for policy in function_policies("WebhookFunction"):
-        if "Statement" not in policy:
-            ((template_name, parameters),) = policy.items()
-            granted.add((template_name, str(referenced(next(iter(parameters.values()))))))
-            continue
-        for statement in statements(policy):
-            assert statement["Effect"] == "Allow"
-            for action in as_list(statement["Action"]):
-                for resource in as_list(statement["Resource"]):
-                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
-                    granted.add((action, str(referenced(resource) or target)))
+    granted = granted_permissions("WebhookFunction")
     assert granted == {
         ("s3:PutObject", f"arn:${{AWS::Partition}}:s3:::${{IntakeBucket}}/{WEBHOOK_WRITABLE_PREFIX}*"),
         ("dynamodb:GetItem", "StateTable"),
@@ -733,8 +768,13 @@ def test_the_feed_builder_never_runs_twice_at_once() -> None:
 
 
 @pytest.mark.parametrize("queue", WORK_QUEUES)
-def test_work_queue_keeps_a_backlog_14_days(queue: str) -> None:
-    assert properties(queue)["MessageRetentionPeriod"] == DLQ_RETENTION_SECONDS
+def test_a_backlog_outlives_its_drain_and_its_dead_letter_queue_outlives_it(queue: str) -> None:
+    retention = properties(queue)["MessageRetentionPeriod"]
+    assert retention >= 7 * 86_400  # a week and more; a full backlog drains in hours at the caps
+    # A standard queue's message expires by its first send, also in the dead-letter queue (SQS
+    # developer guide, "dead-letter queue retention"): what fails last must still find days there.
+    dead_letter_queue = referenced(properties(queue)["RedrivePolicy"]["deadLetterTargetArn"])
+    assert properties(dead_letter_queue or "")["MessageRetentionPeriod"] - retention >= 4 * 86_400
 
 
 # --- serving (issue 9): CloudFront with origin access control in front of the private buckets ---------
@@ -882,6 +922,11 @@ def test_no_function_can_change_or_delete_an_upload(function: str) -> None:
                     continue
                 text = resource["Fn::Sub"]
                 key_part = text.split("${IntakeBucket}", 1)[1].lstrip("/")
+                if function in CONNECTION_FUNCTIONS and key_part.startswith(INTAKE_PREFIX):
+                    # A board's changed postings: new uploads (unique keys) below the connections' prefix.
+                    assert key_part.startswith(CONNECTIONS_WRITABLE_PREFIX), f"{function} may write {text}"
+                    assert actions == ["s3:putobject"], f"{function} may {actions} under {INTAKE_PREFIX}"
+                    continue
                 if function in API_FUNCTIONS and key_part.startswith(INTAKE_PREFIX):
                     # The webhook creates uploads (unique keys), only below its own prefix, never deletes.
                     assert key_part.startswith(WEBHOOK_WRITABLE_PREFIX), f"{function} may write {text}"
@@ -904,18 +949,7 @@ def test_only_ingest_expiry_and_the_linkedin_task_polls_send_to_the_queues() -> 
 
 
 def test_expiry_permissions_are_exactly_what_it_needs() -> None:
-    granted: set[tuple[str, str]] = set()
-    for policy in function_policies("ExpiryFunction"):
-        if "Statement" not in policy:
-            ((template_name, parameters),) = policy.items()
-            granted.add((template_name, str(referenced(next(iter(parameters.values()))))))
-            continue
-        for statement in statements(policy):
-            assert statement["Effect"] == "Allow"
-            for action in as_list(statement["Action"]):
-                for resource in as_list(statement["Resource"]):
-                    target = resource.get("Fn::Sub") if isinstance(resource, dict) else resource
-                    granted.add((action, str(referenced(resource) or target)))
+    granted = granted_permissions("ExpiryFunction")
     assert granted == {
         ("dynamodb:GetItem", "StateTable"),
         ("dynamodb:UpdateItem", "StateTable"),
@@ -924,6 +958,132 @@ def test_expiry_permissions_are_exactly_what_it_needs() -> None:
         ("SQSSendMessagePolicy", "IndeedQueue"),
         ("SQSSendMessagePolicy", "SchemaOrgQueue"),
     }
+
+
+# The calls each function makes, as IAM actions on the resources they touch (issue 10: no broad policy
+# templates). Publishers share the state-table reads and writes and idempotency records; a feed
+# publisher writes its entries in the feed table (issue 9), never a shared document.
+_SUB = "arn:${AWS::Partition}:s3:::"
+_PUBLISHER_STATE = {
+    ("dynamodb:GetItem", "StateTable"),
+    ("dynamodb:UpdateItem", "StateTable"),
+    ("dynamodb:GetItem", "IdempotencyTable"),
+    ("dynamodb:PutItem", "IdempotencyTable"),
+    ("dynamodb:UpdateItem", "IdempotencyTable"),
+    ("dynamodb:DeleteItem", "IdempotencyTable"),
+    ("s3:GetObject", _SUB + "${IntakeBucket}/payloads/*"),
+}
+_FEED_ENTRIES = {
+    ("dynamodb:PutItem", "FeedTable"),
+    ("dynamodb:DeleteItem", "FeedTable"),
+    ("dynamodb:UpdateItem", "FeedTable"),
+}
+
+
+EXACT_PERMISSIONS = {
+    "IngestFunction": {
+        ("s3:GetObject", _SUB + "${IntakeBucket}/incoming/*"),
+        ("s3:GetObjectVersion", _SUB + "${IntakeBucket}/incoming/*"),
+        ("s3:PutObject", _SUB + "${IntakeBucket}/reports/*"),
+        ("s3:AbortMultipartUpload", _SUB + "${IntakeBucket}/reports/*"),
+        ("s3:PutObject", _SUB + "${IntakeBucket}/payloads/*"),
+        ("s3:AbortMultipartUpload", _SUB + "${IntakeBucket}/payloads/*"),
+        ("dynamodb:GetItem", "StateTable"),
+        ("dynamodb:UpdateItem", "StateTable"),
+        ("SQSSendMessagePolicy", "LinkedInQueue"),
+        ("SQSSendMessagePolicy", "IndeedQueue"),
+        ("SQSSendMessagePolicy", "SchemaOrgQueue"),
+    },
+    "LinkedInPublisherFunction": _PUBLISHER_STATE
+    | _FEED_ENTRIES
+    | {
+        ("dynamodb:GetItem", "FeedTable"),  # the job LinkedIn accepted, read again to close it
+        ("SQSSendMessagePolicy", "LinkedInQueue"),
+        ("AWSSecretsManagerGetSecretValuePolicy", "LinkedInApiCredentials"),
+    },
+    "IndeedPublisherFunction": _PUBLISHER_STATE | _FEED_ENTRIES,
+    "SchemaOrgPublisherFunction": _PUBLISHER_STATE
+    | _FEED_ENTRIES
+    | {
+        (action, _SUB + f"${{SiteBucket}}/{key}")
+        for action in ("s3:PutObject", "s3:DeleteObject")
+        for key in ("jobs/*", "jsonld/*")
+    }
+    | {("AWSSecretsManagerGetSecretValuePolicy", "GoogleServiceAccount")},
+    # Issue 9: the builder reads shards and entries, holds its lock in the feed table, writes the feeds,
+    # their fragments and the sitemaps; it lists only LinkedIn's extra feed files.
+    "FeedBuilderFunction": {
+        *(
+            (action, "FeedTable")
+            for action in ("dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+        ),
+        *(
+            (action, _SUB + f"${{FeedBucket}}/{prefix}/*")
+            for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+            for prefix in ("fragments", "indeed", "linkedin")
+        ),
+        ("s3:ListBucket", "FeedBucket"),
+        *(
+            (action, _SUB + f"${{SiteBucket}}/{key}")
+            for action in ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+            for key in ("sitemaps/*", "sitemap.xml")
+        ),
+        ("s3:GetObject", _SUB + "${SiteBucket}/robots.txt"),
+        ("s3:PutObject", _SUB + "${SiteBucket}/robots.txt"),
+    },
+}
+
+
+@pytest.mark.parametrize("function", sorted(EXACT_PERMISSIONS))
+def test_function_permissions_are_exactly_the_calls_it_makes(function: str) -> None:
+    assert granted_permissions(function) == EXACT_PERMISSIONS[function]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_no_function_uses_a_crud_policy_template(function: str) -> None:
+    """DynamoDBCrudPolicy grants Scan, DeleteItem and BatchWriteItem; S3CrudPolicy deletes anything."""
+    for policy in function_policies(function):
+        assert not {"DynamoDBCrudPolicy", "S3CrudPolicy", "S3ReadPolicy"} & set(policy), (
+            f"{function}: {policy}"
+        )
+
+
+def test_the_only_listing_is_of_linkedins_extra_feed_files() -> None:
+    (listing,) = [
+        s
+        for function in FUNCTIONS
+        for s in statements(function_policies(function))
+        if "s3:ListBucket" in as_list(s["Action"])
+    ]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "linkedin/feed-*"}}
+
+
+def test_the_webhook_stage_writes_json_access_logs_to_a_group_with_retention() -> None:
+    setting = properties("WebhookApi")["AccessLogSetting"]
+    assert referenced(setting["DestinationArn"]) == "WebhookApiAccessLogGroup"
+    fields = json.loads(setting["Format"])
+    assert {"requestId", "ip", "method", "resourcePath", "status", "wafStatus"} <= set(fields)
+    assert "RetentionInDays" in properties("WebhookApiAccessLogGroup")
+    account = resources("AWS::ApiGateway::Account")["ApiGatewayAccountLogging"]
+    assert account["Condition"] == "CreatesApiGatewayLoggingRole"
+
+
+def test_a_firewall_rate_limits_each_client_and_address_in_front_of_the_stage() -> None:
+    firewall = properties("WebhookFirewall")
+    rules = {rule["Name"]: rule for rule in firewall["Rules"]}
+    per_client = rules["PerClientAndAddress"]["Statement"]["RateBasedStatement"]
+    assert per_client["AggregateKeyType"] == "CUSTOM_KEYS"
+    assert per_client["CustomKeys"] == [
+        {"Header": {"Name": "syndicate-client", "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}},
+        {"IP": {}},
+    ]
+    per_address = rules["PerAddress"]["Statement"]["RateBasedStatement"]
+    assert per_address["AggregateKeyType"] == "IP" and "ScopeDownStatement" in per_address
+    for rule in rules.values():
+        assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    association = properties("WebhookFirewallAssociation")
+    assert referenced(association["WebACLArn"]) == "WebhookFirewall"
+    assert "/restapis/${WebhookApi}/stages/${WebhookApi.Stage}" in association["ResourceArn"]["Fn::Sub"]
 
 
 # --- logs and outputs ------------------------------------------------------------------------------------
@@ -956,3 +1116,18 @@ def test_outputs_name_every_bucket_queue_table_and_function() -> None:
         for name in resources(kind)
     }
     assert wanted <= exported, sorted(wanted - exported)
+
+
+@pytest.mark.parametrize(
+    "function", ["IndeedPublisherFunction", "SchemaOrgPublisherFunction", "LinkedInPublisherFunction"]
+)
+def test_publishers_write_entries_to_the_feed_table_but_never_the_shared_documents(function: str) -> None:
+    granted = granted_permissions(function)
+    assert {
+        ("dynamodb:PutItem", "FeedTable"),
+        ("dynamodb:DeleteItem", "FeedTable"),
+        ("dynamodb:UpdateItem", "FeedTable"),
+    } <= granted
+    written = {resource for action, resource in granted if action.startswith("s3:Put")}
+    for document in ("indeed/", "linkedin/", "sitemap", "fragments/"):
+        assert not any(document in resource for resource in written), (function, written)

@@ -204,6 +204,33 @@ def test_a_body_that_is_not_postings_is_422(stack: EmbeddedStack, document: Any,
     assert stored(stack) == before
 
 
+def _hostile(field: str, literal: str) -> bytes:
+    """A valid posting's JSON with `field`'s value replaced by the raw JSON text `literal`."""
+    text = json.dumps(raw_posting(id="WH-HOSTILE", **{field: "PLACEHOLDER"}))
+    return text.replace('"PLACEHOLDER"', literal).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "pointer"),
+    [
+        (_hostile("title", '"\\ud800 Nurse"'), "unicode", "/title"),
+        (_hostile("salary", '{"currency": "USD", "unit": "YEAR", "min": 1e28}'), "maximum", "/salary/min"),
+        (_hostile("salary", '{"currency": "USD", "unit": "YEAR", "min": 1e400}'), "number", "/salary/min"),
+        (_hostile("experience_months", "9" * 5000), "number", "/experience_months"),
+        (_hostile("title", '"Nurse", "title": "Nurse"'), "duplicate_key", "/title"),
+    ],
+)
+def test_hostile_values_are_a_422_naming_the_field_never_a_502(
+    stack: EmbeddedStack, body: bytes, code: str, pointer: str
+) -> None:
+    before = stored(stack)
+    response = post(stack, body)
+    assert response.status == 422, response.body
+    (report,) = response.json()
+    assert (code, pointer) in {(e["code"], e["pointer"]) for e in report["errors"]}
+    assert stored(stack) == before
+
+
 # --- refused before validation ------------------------------------------------------------------------
 
 
@@ -321,14 +348,20 @@ def test_a_retry_with_the_same_idempotency_key_gets_the_first_response_and_store
     assert post(stack, body).status == 202
 
 
-def test_an_invalid_posting_retried_with_its_key_gets_the_same_422(stack: EmbeddedStack) -> None:
-    body = encoded(raw_posting(id="WH-IDEM-BAD", title=""))
+def test_a_refused_body_does_not_bind_its_idempotency_key(stack: EmbeddedStack) -> None:
+    """A 422 (or 400) stored nothing: the same key may carry the corrected body at once."""
     key = {"Idempotency-Key": "bad-1"}
-    first = post(stack, body, extra=key)
-    again = post(stack, body, extra=key)
+    bad = encoded(raw_posting(id="WH-IDEM-BAD", title=""))
+    first = post(stack, bad, extra=key)
+    again = post(stack, bad, extra=key)
     assert (first.status, again.status) == (422, 422)
-    assert again.json() == first.json()
-    assert again.header("Idempotency-Replayed") == "true"
+    assert again.header("Idempotency-Replayed") is None  # worked out again, not replayed
+    malformed = post(stack, b"{not json", extra=key)
+    assert malformed.status == 400
+    fixed = post(stack, encoded(raw_posting(id="WH-IDEM-BAD")), extra=key)
+    assert fixed.status == 202
+    replayed = post(stack, encoded(raw_posting(id="WH-IDEM-BAD")), extra=key)
+    assert (replayed.status, replayed.header("Idempotency-Replayed")) == (202, "true")
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "caf\u00e9", "tab\there"])
@@ -438,18 +471,22 @@ def openapi_routes() -> set[tuple[str, str]]:
 
 
 def test_routes_of_the_resolver_the_template_and_the_openapi_document_agree(stack: EmbeddedStack) -> None:
-    with patched_environ(stack.environment("WebhookFunction")):
-        webhook = importlib.import_module("syndicate.handlers.webhook")
-    schema = webhook.app.get_openapi_schema()
-    resolver = {
-        (method.upper(), path)
-        for path, item in schema.paths.items()
-        for method in item.model_dump(exclude_none=True)
-        if method in {"get", "put", "post", "delete", "patch"}
-    }
+    resolver: set[tuple[str, str]] = set()
+    for function, module in (
+        ("WebhookFunction", "syndicate.handlers.webhook"),
+        ("GreenhouseWebhookFunction", "syndicate.handlers.greenhouse_webhook"),
+    ):
+        with patched_environ(stack.environment(function)):
+            schema = importlib.import_module(module).app.get_openapi_schema()
+        resolver |= {
+            (method.upper(), path)
+            for path, item in schema.paths.items()
+            for method in item.model_dump(exclude_none=True)
+            if method in {"get", "put", "post", "delete", "patch"}
+        }
     template = {(route.method, route.path) for f in stack.model.functions.values() for route in f.api_routes}
     assert resolver == template == openapi_routes()
-    assert len(resolver) == 2
+    assert len(resolver) == 3
 
 
 def test_the_openapi_document_references_the_posting_schema_instead_of_copying_it() -> None:

@@ -63,8 +63,8 @@ def test_json_lines_are_streamed() -> None:
         def __init__(self) -> None:
             self._lines = lines()
 
-        def __iter__(self):  # type: ignore[no-untyped-def]
-            return self._lines
+        def readline(self, size: int | None = -1) -> bytes:
+            return next(self._lines)
 
     items = read_postings(Stream(), "big.jsonl")  # type: ignore[arg-type]
     assert [next(items).data for _ in range(3)] == [{"id": "0"}, {"id": "1"}, {"id": "2"}]  # type: ignore[union-attr]

@@ -532,7 +532,7 @@ def visible(parser: PageParser) -> str:
 def test_page_embeds_exactly_one_jsonld_script_in_head() -> None:
     posting = make_posting()
     doc = schemaorg.render(posting)
-    page = schemaorg.job_page(posting, doc)
+    page = schemaorg.job_page(posting, doc, "https://jobs.example.org/jobs/RN-ICU-2207.html")
     assert page.startswith("<!DOCTYPE html>")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     parser = parse_page(page)
@@ -540,7 +540,9 @@ def test_page_embeds_exactly_one_jsonld_script_in_head() -> None:
     parents, body = parser.scripts[0]
     assert parents == ["html", "head"]
     assert json.loads(body) == doc
-    assert parser.links["canonical"] == "https://lakeshore.example.org/careers/2207"
+    # The canonical of the job page is the page itself, never the employer's site or apply form.
+    assert parser.links["canonical"] == "https://jobs.example.org/jobs/RN-ICU-2207.html"
+    assert "canonical" not in parse_page(schemaorg.job_page(posting, doc)).links  # a preview: no URL yet
     assert "http" not in page.split("<style>")[1].split("</style>")[0]  # no external assets
 
 

@@ -1,7 +1,8 @@
-"""A lease lock in DynamoDB: one holder at a time (the feed builder).
+"""A lease lock in DynamoDB: one holder at a time for a shared job (the feed builder's run).
 
-Lock items live in the state table under ids that no posting can have (posting ids start with
-a letter or digit). A lease expires by itself, so a crashed holder blocks others only briefly.
+Lock items live, by default, in the state table under ids that no posting can have (posting ids
+start with a letter or digit); a caller may give another table's key (the feed builder's lives in
+the feed table). A lease expires by itself, so a crashed holder blocks others only briefly.
 """
 
 from __future__ import annotations

@@ -45,21 +45,37 @@ def expiry_partition(number: int) -> str:
 
 
 def time_text(moment: datetime) -> str:
-    """Fixed-width UTC text, so text order is time order (versions, expiry)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC text, so text order is time order (versions, expiry), for every year 1-9999
+    (strftime's %Y writes year 999 as "999", which sorts after "2026")."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%fZ}"
+
+
+def upload_time_text(upload_order: str) -> str:
+    """The S3 event time (ISO 8601 UTC to the millisecond) heading `upload_order`, as time_text."""
+    return upload_order[:23].ljust(23, "0") + "000Z"
 
 
 @dataclass(frozen=True, slots=True)
 class Version:
-    """Version order: `updated_at` when both sides have one, else the upload's own order."""
+    """One version of a posting, and the order of versions (README, "Order and duplicates").
 
-    updated_at: str  # "" when the posting has none; UTC, fixed width, so text order is time order
+    A version counts as made at `updated_at` when the posting has one, else when its upload arrived
+    (the S3 event time at the head of `upload_order`); equal times fall back to the upload order
+    (event time, S3 sequencer, position in the file). One key per version, compared as a whole:
+    a total order, so transitive also across versions with and without `updated_at`.
+    """
+
+    updated_at: str  # "" when the posting has none; time_text, so text order is time order
     upload_order: str  # event time + S3 sequencer + index in file, fixed width
 
+    @property
+    def made_at(self) -> str:
+        """`updated_at`, or the upload's event time in the same fixed-width form."""
+        return self.updated_at or upload_time_text(self.upload_order)
+
     def is_newer_than(self, other: Version) -> bool:
-        if self.updated_at and other.updated_at:
-            return (self.updated_at, self.upload_order) > (other.updated_at, other.upload_order)
-        return self.upload_order > other.upload_order
+        return (self.made_at, self.upload_order) > (other.made_at, other.upload_order)
 
     @classmethod
     def of_item(cls, item: Mapping[str, Any]) -> Version:

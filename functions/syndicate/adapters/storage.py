@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, BinaryIO
 
+from botocore.exceptions import ClientError
+
 SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
 PART_BYTES = 16 * 1024 * 1024  # S3 takes parts of 5 MiB to 5 GiB, 10,000 of them: 160 GB at most
 
@@ -72,8 +74,8 @@ def read_json_text(s3: Any, bucket: str, key: str) -> str:
 def exists(s3: Any, bucket: str, key: str) -> bool:
     try:
         s3.head_object(Bucket=bucket, Key=key)
-    except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
             return False
         raise
     return True

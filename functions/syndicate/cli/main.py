@@ -11,7 +11,18 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from syndicate.cli import preview, run, serve, sign, sources, status, transform, validate
+from syndicate.cli import (
+    preview,
+    pull,
+    run,
+    run_connections,
+    serve,
+    sign,
+    sources,
+    status,
+    transform,
+    validate,
+)
 
 
 def _instant(text: str) -> datetime:
@@ -89,9 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIME",
         help="run the expiry schedule, after the uploads, as at this time (ISO 8601; default: now)",
     )
+    run_connections.add_arguments(stack)
     stack.add_argument(
         "paths",
-        nargs="+",
+        nargs="*",
         metavar="PATH",
         help="posting files, uploaded in this order; a folder stands for its posting files (sorted)",
     )
@@ -107,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(commands)
     sign.add_parser(commands)
     status.add_parser(commands)
+    pull.add_parser(commands)
     return parser
 
 

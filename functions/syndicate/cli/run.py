@@ -6,7 +6,8 @@ deployed stack would process them; then the expiry schedule runs once (as at `--
 now) and the queues are drained again. The channels' APIs are local fakes over real HTTP
 (infra/fakes): DIR/linkedin/requests.jsonl is what LinkedIn received, DIR/google/notifications.jsonl
 what Google accepted. The functions' own output (structured JSON logs, metrics) goes to
-DIR/logs/functions.log so the terminal shows only the result.
+DIR/logs/functions.log so the terminal shows only the result. With `--connection`, job boards are
+connected and polled once after the uploads (cli/run_connections.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from syndicate.adapters.state import StateTable
-from syndicate.cli import sources
+from syndicate.cli import outdir, sources
+from syndicate.cli.pull import read_defaults
+from syndicate.cli.run_connections import board_documents, connect_and_poll
 from syndicate.core.model import CHANNELS
 from syndicate.pipeline import plan as states
 from syndicate.pipeline.ingest_service import REPORTS_PREFIX
@@ -170,12 +172,25 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
     if missing:
         print(f"syndicate run: no posting file at: {', '.join(missing)}", file=sys.stderr)
         return 2
+    connections = getattr(arguments, "connection", [])
+    if not arguments.paths and not connections:
+        print("syndicate run: give posting files, a --connection, or both", file=sys.stderr)
+        return 2
+    try:
+        local_boards = board_documents(connections)
+        connection_defaults = read_defaults(getattr(arguments, "connection_defaults", None))
+    except (OSError, ValueError) as problem:
+        print(f"syndicate run: {problem}", file=sys.stderr)
+        return 2
     out = Path(arguments.out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    try:
+        outdir.prepare(out)
+    except outdir.OutputDirRefused as refused:
+        print(f"syndicate run: --out: {refused}", file=sys.stderr)
+        return 2
     parameters = stack_parameters(arguments)
     # moto and the fakes are heavy and only needed here
+    from infra.fakes.ats import FakeAtsBoards  # noqa: PLC0415
     from infra.fakes.local import LocalChannelApis  # noqa: PLC0415
     from infra.runtime import EmbeddedStack  # noqa: PLC0415
 
@@ -183,9 +198,12 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
         show_progress = arguments.progress if arguments.progress is not None else terminal_err.isatty()
         with (
             LocalChannelApis.running(record_dir=out) as apis,
+            FakeAtsBoards() as boards,
             EmbeddedStack.from_template(find_template(), parameters) as stack,
         ):
             apis.connect(stack)
+            for local, jobs in local_boards.items():
+                getattr(boards, local.ats)[local.board] = jobs
             keys = upload_keys(arguments.paths)
             for number, (path, key) in enumerate(zip(arguments.paths, keys, strict=True), start=1):
                 print(f"[{number}/{len(keys)}] {path} -> s3://…/{key}", file=terminal)
@@ -194,6 +212,8 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
                     drained = stack.drain(on_progress=on_progress)
                 calls = sum(drained.invocations.values())
                 print(f"        {calls} function invocations, {drained.rounds} rounds", file=terminal)
+            if connections:
+                keys += connect_and_poll(stack, boards, connections, connection_defaults, terminal)
             expiry = stack.run_schedule("ExpiryFunction", arguments.expire_at)
             drained = stack.drain()
             print(
@@ -202,9 +222,22 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
                 file=terminal,
             )
             rows = collect(stack, out, keys)
+            parked = parked_messages(stack)
         print_table(rows, out, terminal)
+        for queue, count in parked.items():
+            print(
+                f"dead-letter queue {queue}: {count} message(s) kept after 5 failed attempts", file=terminal
+            )
     stuck = [row for row in rows if not row.final]
-    return 0 if not stuck else 1
+    return 0 if not stuck and not parked else 1
+
+
+def parked_messages(stack: Any) -> dict[str, int]:
+    """Messages waiting in each dead-letter queue of the stack (the queues other queues redrive to)."""
+    dead_letter_queues = {q.redrive.dead_letter_queue for q in stack.model.queues.values() if q.redrive}
+    return {
+        queue: depth for queue, depth in stack.queue_depths().items() if queue in dead_letter_queues and depth
+    }
 
 
 def collect(stack: Any, out: Path, keys: list[str]) -> list[Row]:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import shutil
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +31,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
+from syndicate.cli import outdir
 from syndicate.cli.run import add_delivery_arguments, collect, find_template, output_to, stack_parameters
 from syndicate.cli.status import DEFAULT_SECRET_ENV
 from syndicate.pipeline.webhook_service import CLIENT_HEADER, POSTINGS_PATH
@@ -46,6 +47,7 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024
 DISCARD_LIMIT_BYTES = 8 * MAX_REQUEST_BYTES  # beyond this a request is cut off rather than read
 EXAMPLE_FILE = "examples/postings.json"
 EXAMPLE_ID = "RN-ICU-2207"
+RETRY_AFTER_SECONDS = "1"  # the stage's bucket refills at least one token a second
 
 
 def add_parser(commands: Any) -> None:
@@ -83,13 +85,22 @@ class LocalApi:
         self.terminal = terminal
         self.lock = threading.Lock()
 
-    def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+    def throttled(self, method: str, target: str) -> HttpResponse | None:
+        """The 429 of the stage's throttle, or None. Checked before the lock is taken: a request over
+        the limit is answered at once, never queued behind the ones being served."""
+        from infra.runtime import HttpResponse  # noqa: PLC0415
         from infra.runtime.apigateway import THROTTLED, gateway_response, match_route  # noqa: PLC0415
 
         matched = match_route(self.stack.model, method, target.split("?", 1)[0])
         throttle = self.throttles.get(matched.api.logical_id) if matched else None
-        if throttle is not None and not throttle.allow():
-            return gateway_response(THROTTLED)
+        if throttle is None or throttle.allow():
+            return None
+        refused = gateway_response(THROTTLED)
+        return HttpResponse(
+            refused.status, (*refused.headers, ("Retry-After", RETRY_AFTER_SECONDS)), refused.body
+        )
+
+    def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
         return self.stack.api_request(method, target, headers, body)
 
     def drain(self) -> str:
@@ -127,8 +138,16 @@ def _handler_class(api: LocalApi) -> type[BaseHTTPRequestHandler]:
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
                 self._send(411, {"message": "Length Required"}, close=True)
                 return
+            lengths = {
+                value.strip()
+                for header in self.headers.get_all("Content-Length") or []
+                for value in header.split(",")
+            }
+            if len(lengths) > 1:  # RFC 9112, 6.3: which one frames the body is unknowable; never guess
+                self._send(400, {"message": "conflicting Content-Length headers"}, close=True)
+                return
             try:
-                length = int(self.headers.get("Content-Length") or 0)
+                length = int(lengths.pop()) if lengths else 0
             except ValueError:
                 length = -1
             if length < 0 or length > MAX_REQUEST_BYTES:
@@ -137,11 +156,16 @@ def _handler_class(api: LocalApi) -> type[BaseHTTPRequestHandler]:
                 self._send(413, {"message": "Request Too Long"}, close=True)
                 return
             body = self.rfile.read(length) if length else b""
-            with api.lock:
-                response = api.handle(self.command, self.path, list(self.headers.items()), body)
-                accepted = self.command == "POST" and response.status == 202
-                self._write(response, close=accepted)
-                note = api.drain() if accepted else ""
+            refused = api.throttled(self.command, self.path)
+            if refused is not None:
+                self._write(refused, close=False)
+                response, note = refused, ""
+            else:
+                with api.lock:
+                    response = api.handle(self.command, self.path, list(self.headers.items()), body)
+                    accepted = self.command == "POST" and response.status == 202
+                    self._write(response, close=accepted)
+                    note = api.drain() if accepted else ""
             elapsed = (time.perf_counter() - started) * 1000
             suffix = f"; {note}" if note else ""
             line = f"{self.command} {self.path} -> {response.status} ({elapsed:.0f} ms){suffix}"
@@ -183,6 +207,13 @@ def _handler_class(api: LocalApi) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # The listen backlog (socketserver's default is 5): a burst of clients waits to be accepted and
+    # answered (429 when over the stage's limit) instead of having its connections reset.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 @contextmanager
 def _stopped_by_sigterm() -> Iterator[None]:
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -198,9 +229,11 @@ def _stopped_by_sigterm() -> Iterator[None]:
 def run(arguments: argparse.Namespace, now: datetime) -> int:
     del now  # the function reads the clock itself, as it does in AWS
     out = Path(arguments.out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    try:
+        outdir.prepare(out)
+    except outdir.OutputDirRefused as refused:
+        print(f"syndicate serve: --out: {refused}", file=sys.stderr)
+        return 2
     parameters = {**stack_parameters(arguments), "WebhookClientId": arguments.client}
     # moto and the fakes are heavy and only needed here
     from infra.fakes.local import LocalChannelApis  # noqa: PLC0415
@@ -228,7 +261,7 @@ def serve(stack: EmbeddedStack, arguments: argparse.Namespace, out: Path, termin
     secrets = json.loads(stack.secretsmanager.get_secret_value(SecretId=secret_arn)["SecretString"])
     api = LocalApi(stack, throttles, terminal)
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", arguments.port), _handler_class(api))
+        server = _Server(("127.0.0.1", arguments.port), _handler_class(api))
     except OSError as problem:
         print(f"syndicate serve: cannot listen on 127.0.0.1:{arguments.port}: {problem}", file=terminal)
         return 2

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from syndicate.core.assess import Assessment, assess
 from syndicate.core.intake import SUPPORTED_SUFFIXES, FileProblem, Item, read_postings
+from syndicate.core.wellformed import printable
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -80,7 +81,20 @@ def items(paths: Iterable[str], stdin_format: str | None = None) -> Iterator[Ite
             yield FileProblem(path, f"cannot open: {error.strerror or error}")
             continue
         with stream:
-            yield from read_postings(stream, path)
+            yield from _guarded(path, read_postings(stream, path))
+
+
+def _guarded(source: str, read: Iterator[Item]) -> Iterator[Item]:
+    """`read`'s items; a reader failing on input no rule foresaw ends its file with a `FileProblem`
+    naming how far it got, never a traceback, and the other files are still read."""
+    count = 0
+    try:
+        for item in read:
+            count += 1
+            yield item
+    except Exception as error:  # a file never stops the others
+        reason = printable(str(error))[:200]
+        yield FileProblem(source, f"reading stopped after {count} item(s): {type(error).__name__}: {reason}")
 
 
 def assessments(
@@ -138,7 +152,7 @@ def sniff_suffix(first_line: bytes) -> str:
 def _stdin_items(stdin_format: str | None) -> Iterator[Item]:
     stream = sys.stdin.buffer
     if stdin_format is not None:
-        yield from read_postings(stream, STDIN_SOURCE, FORMATS[stdin_format])
+        yield from _guarded(STDIN_SOURCE, read_postings(stream, STDIN_SOURCE, FORMATS[stdin_format]))
         return
     head = b""
     while not head.strip():  # skip blank lines before the first one that says something
@@ -148,4 +162,5 @@ def _stdin_items(stdin_format: str | None) -> Iterator[Item]:
             return
         head += line
     replayed = io.BufferedReader(_Replayed(head, stream))
-    yield from read_postings(replayed, STDIN_SOURCE, sniff_suffix(head.strip(b"\r\n\t ").split(b"\n")[0]))
+    suffix = sniff_suffix(head.strip(b"\r\n\t ").split(b"\n")[0])
+    yield from _guarded(STDIN_SOURCE, read_postings(replayed, STDIN_SOURCE, suffix))

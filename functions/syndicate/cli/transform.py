@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from syndicate.cli.sources import assessments
+from syndicate.core.assess import internal_problem
 from syndicate.core.channels import indeed, linkedin, schemaorg
 from syndicate.core.intake import FileProblem
 from syndicate.core.model import Channel, Posting
+
+SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
 
 
 class _Tally:
@@ -51,22 +56,56 @@ def _ready_postings(arguments: argparse.Namespace, now: datetime, tally: _Tally)
         yield result.posting
 
 
+def _rendered(
+    postings: Iterator[Posting], render: Callable[[Posting], Any], channel: str, tally: _Tally
+) -> Iterator[Any]:
+    """Each posting's output; a posting the renderer fails on is left out and counted invalid."""
+    for posting in postings:
+        try:
+            output = render(posting)
+        except Exception as error:  # one posting must not cost the others
+            tally.invalid += 1
+            print(f"{posting.id}: cannot be rendered for {channel}, left out", file=sys.stderr)
+            print(f"    {internal_problem(error)}", file=sys.stderr)
+            continue
+        yield output
+
+
 def run(arguments: argparse.Namespace, now: datetime) -> int:
     tally = _Tally()
     postings = _ready_postings(arguments, now, tally)
-    if arguments.channel == "indeed":
-        jobs = indeed.feed_jobs(postings)
-        out = sys.stdout.buffer
+    # The document is built in a spool and reaches stdout only once complete: a script that uploads
+    # what this prints must never get a truncated feed (it would take the missing jobs down).
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool:
+        try:
+            _write_document(arguments, now, postings, tally, spool)  # type: ignore[arg-type]
+        except Exception as error:  # nothing half-written may reach stdout
+            print(
+                f"syndicate transform: stopped, nothing written: {internal_problem(error)}", file=sys.stderr
+            )
+            return 1
+        spool.seek(0)
+        shutil.copyfileobj(spool, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    return 1 if tally.invalid else 0
+
+
+def _write_document(
+    arguments: argparse.Namespace, now: datetime, postings: Iterator[Posting], tally: _Tally, out: BinaryIO
+) -> None:
+    channel = arguments.channel
+    if channel == "indeed":
+        jobs = (job for jobs in _rendered(postings, indeed.render_jobs, channel, tally) for job in jobs)
         indeed.write_feed(
             jobs, out, publisher=arguments.publisher, publisher_url=arguments.publisher_url, last_build=now
         )
-        out.flush()
+        return
+    document: Any
+    if channel == "linkedin":
+        document = {
+            "elements": list(_rendered(postings, lambda p: linkedin.render_job(p, now), channel, tally))
+        }
     else:
-        document: Any
-        if arguments.channel == "linkedin":
-            document = {"elements": [linkedin.render_job(posting, now) for posting in postings]}
-        else:
-            document = [schemaorg.render(posting) for posting in postings]
-        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    return 1 if tally.invalid else 0
+        document = list(_rendered(postings, schemaorg.render, channel, tally))
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    out.write(text.encode("utf-8"))

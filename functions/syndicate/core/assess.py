@@ -16,6 +16,7 @@ from syndicate.core.intake import RawPosting
 from syndicate.core.model import CHANNELS, Channel, Posting
 from syndicate.core.normalize import normalize
 from syndicate.core.problems import Problem
+from syndicate.core.wellformed import has_lone_surrogate, printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +64,38 @@ def channel_readiness(posting: Posting, now: datetime) -> dict[Channel, tuple[Pr
     }
 
 
-def _posting_id(data: Any) -> str | None:
+def posting_id_of(data: Any) -> str | None:
     value = data.get("id") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
+    # An id that cannot be written (a lone surrogate) is no id to report: its error says why.
+    return value if isinstance(value, str) and not has_lone_surrogate(value) else None
 
 
 def assess(item: RawPosting, now: datetime) -> Assessment:
-    posting_id = _posting_id(item.data)
-    if item.problems:
-        return Assessment(item.source, item.index, posting_id, item.problems)
-    errors = item.located(validation.validate(item.data, now))  # CSV rows, front-matter keys
-    if errors:
-        return Assessment(item.source, item.index, posting_id, errors)
-    posting = normalize(item.data)
-    return Assessment(item.source, item.index, posting.id, (), posting, channel_readiness(posting, now))
+    """The verdict on one posting. Never raises: a failure no rule foresaw rejects this posting
+    (code `internal`), never the file or batch it came in."""
+    posting_id = posting_id_of(item.data)
+    try:
+        if item.problems:
+            return Assessment(item.source, item.index, posting_id, item.problems)
+        errors = item.located(validation.validate(item.data, now))  # CSV rows, front-matter keys
+        if errors:
+            return Assessment(item.source, item.index, posting_id, errors)
+        posting = normalize(item.data)
+        return Assessment(item.source, item.index, posting.id, (), posting, channel_readiness(posting, now))
+    except Exception as error:  # one posting's failure must not cost the others
+        return rejected_for(item.source, item.index, posting_id, error)
+
+
+def internal_problem(error: BaseException) -> Problem:
+    """A failure no rule foresaw, as a posting's error (the message names the exception)."""
+    detail = printable(str(error))[:200]
+    return Problem(
+        "",
+        "internal",
+        f"this posting could not be processed ({type(error).__name__}: {detail}); the other postings "
+        "were not affected. Check it for unusual values, and report it if it looks valid.",
+    )
+
+
+def rejected_for(source: str, index: int, posting_id: str | None, error: BaseException) -> Assessment:
+    return Assessment(source, index, posting_id, (internal_problem(error),))

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
 from syndicate.core.problems import Problem
+from syndicate.core.wellformed import MAX_POSTING_CHARS, object_with_duplicates_marked
 
 JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -24,6 +25,12 @@ CSV_SUFFIXES = frozenset({".csv"})
 MARKDOWN_SUFFIXES = frozenset({".md"})
 SUPPORTED_SUFFIXES = JSON_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES | MARKDOWN_SUFFIXES
 MAX_JSON_BYTES = 100 * 1024 * 1024  # a single JSON document is parsed whole; JSONL has no limit
+# One JSON Lines line: read whole before parsing, so bounded (a posting's text is bounded the same
+# way by `wellformed.MAX_POSTING_CHARS`, whatever the format).
+MAX_POSTING_BYTES = MAX_POSTING_CHARS
+_SKIP_CHUNK_BYTES = 1024 * 1024
+# Python refuses to convert longer digit strings to int (sys.get_int_max_str_digits, CVE-2020-10735).
+_MAX_INT_DIGITS = 4300
 _BOM = b"\xef\xbb\xbf"
 EMPTY_FILE = "the file is empty: no postings"
 
@@ -127,7 +134,13 @@ def _read_json_lines(
     stream: BinaryIO, source: str, first_line: int = 0, *, whole_file: bool = True
 ) -> Iterator[Item]:
     seen = 0
-    for line_number, raw_line in enumerate(stream, start=first_line):
+    for line_number, raw_line in enumerate(_bounded_lines(stream), start=first_line):
+        if raw_line is None:  # longer than a posting may be: skipped unread, not held in memory
+            seen += 1
+            limit = f"{MAX_POSTING_BYTES:,} bytes"
+            message = f"line {line_number + 1}: longer than {limit}, the most one posting may be"
+            yield RawPosting(source, line_number, None, (Problem("", "size", message),))
+            continue
         line = raw_line.removeprefix(_BOM) if line_number == 0 else raw_line
         if not line.strip():
             continue
@@ -143,6 +156,43 @@ def _read_json_lines(
         yield FileProblem(source, EMPTY_FILE)
 
 
+def _bounded_lines(stream: BinaryIO) -> Iterator[bytes | None]:
+    """Each line of `stream`, or None for a line over MAX_POSTING_BYTES (read past in chunks)."""
+    while True:
+        line = stream.readline(MAX_POSTING_BYTES + 1)
+        if not line:
+            return
+        if len(line) <= MAX_POSTING_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = stream.readline(_SKIP_CHUNK_BYTES)
+        yield None
+
+
+def decode_json(text: str) -> Any:
+    """JSON as the contract reads it: NaN and Infinity refused (not JSON), integers too long for
+    Python's int conversion read as the float they overflow to (so the posting, not the file, is
+    refused, by `wellformed`), repeated keys marked (`wellformed.DuplicateKeys`).
+
+    Raises ValueError (json.JSONDecodeError where the position is known) or RecursionError."""
+    return json.loads(
+        text,
+        object_pairs_hook=object_with_duplicates_marked,
+        parse_int=whole_number,
+        parse_constant=_refuse_constant,
+    )
+
+
+def whole_number(text: str) -> int | float:
+    """Digits as an int; past Python's conversion limit, the float they overflow to (infinity)."""
+    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _decode_json(body: bytes) -> tuple[Any, str | None]:
     try:
         text = body.decode("utf-8")
@@ -151,8 +201,10 @@ def _decode_json(body: bytes) -> tuple[Any, str | None]:
     if not text.strip():
         return None, "the file is empty: no postings"
     try:
-        return json.loads(text), None
+        return decode_json(text), None
     except json.JSONDecodeError as error:
         return None, f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
     except RecursionError:
         return None, "not accepted: JSON nested too deep"
+    except ValueError as error:
+        return None, f"not valid JSON: {error}"

@@ -41,13 +41,12 @@ import difflib
 import io
 import itertools
 import json
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, BinaryIO
 
-from syndicate.core.intake import FileProblem, Item, RawPosting
+from syndicate.core.intake import FileProblem, Item, RawPosting, decode_json, whole_number
 from syndicate.core.problems import Problem
 from syndicate.core.validation import pointer_of, posting_schema
 
@@ -55,9 +54,13 @@ LIST_SEPARATOR = "|"
 MAX_COLUMNS = 1000
 MAX_DEPTH = 16  # dotted parts in a column name: the contract needs 3, extension overlays a few more
 TEXT, NUMBER, INTEGER, BOOLEAN, LIST = "text", "number", "integer", "boolean", "list"
-# csv's own limit (128 KiB) is kept: a description may have 65,000 characters, and a longer
-# cell is almost always a quote left open swallowing the rows below it.
-FIELD_LIMIT = csv.field_size_limit()
+# A cell longer than any field of the contract (a description has at most 65,000 characters)
+# rejects its posting, named by row and column. The reader itself reads far longer cells: at its
+# own limit (csv's default is 128 KiB) it gives up in the middle of a cell and reads the rest of
+# a quoted, multi-line cell as rows of their own. The limit is process-wide (csv has no other).
+MAX_CELL_CHARS = 100_000
+FIELD_LIMIT = 16 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
 _ESCAPED_BAR = "\\|"
 _PLACEHOLDER = "\x00bar\x00"  # stands for `\|` while splitting; NUL cannot come from a cell we keep
 
@@ -213,16 +216,17 @@ _NUMBER_CHARS = frozenset("0123456789+-.eE")
 
 
 def _json_number(text: str) -> int | float | None:
-    """`text` as JSON reads a number, or None: JSON's grammar, no NaN or infinity."""
+    """`text` as JSON reads a number, or None: JSON's grammar, no NaN or infinity. A number too large
+    for a float (1e400, 5,000 digits) is infinity, which validation refuses as a number."""
     if not text or not set(text) <= _NUMBER_CHARS or text.startswith("+"):
         return None
     try:
-        value = json.loads(text)
+        value = decode_json(text)
     except ValueError:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return value if math.isfinite(value) else None
+    return value
 
 
 def convert(text: str, kind: str) -> Any:
@@ -232,7 +236,7 @@ def convert(text: str, kind: str) -> Any:
         return text if number is None else number
     if kind == INTEGER:
         digits = text.removeprefix("-")
-        return int(text) if digits.isdigit() and digits.isascii() else text
+        return whole_number(text) if digits.isdigit() and digits.isascii() else text
     if kind == BOOLEAN:
         return {"true": True, "false": False}.get(text.lower(), text)
     if kind == LIST:
@@ -327,6 +331,16 @@ class _Reader:
     def _value(self, posting: _Posting, row: _Row, column: Column, cell: str) -> Any:
         text = cell.strip()
         if not text:
+            return None
+        if len(cell) > MAX_CELL_CHARS:
+            posting.problems.append(
+                Problem(
+                    self._pointer(column),
+                    "size",
+                    f"{row.label}, {column.label}: a cell may hold at most {MAX_CELL_CHARS:,} characters; "
+                    f"this one has {len(cell):,} (is a quote left open?).",
+                )
+            )
             return None
         if _undecodable(cell):
             posting.problems.append(
@@ -448,7 +462,7 @@ _CSV_ERRORS = {
     ),
     "unexpected end of data": "a quoted cell is never closed: its opening quote runs to the end of the file",
     "field larger than field limit": (
-        f"a cell is longer than {FIELD_LIMIT} characters (is a quote left open?)"
+        f"a cell is longer than {FIELD_LIMIT:,} characters (is a quote left open?)"
     ),
 }
 

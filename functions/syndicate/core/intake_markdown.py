@@ -41,6 +41,11 @@ from syndicate.core.validation import field_label, pointer_of, posting_schema
 
 MAX_MARKDOWN_BYTES = 1024 * 1024  # a description has at most 65,000 characters
 MAX_DEPTH = 16  # nested keys and lists: the contract needs 3, extension overlays a few more
+# Bounds checked before parsing (PyYAML's work grows faster than the text in some inputs): far above
+# any posting's fields, far below what would hold an ingest for long.
+MAX_FRONT_MATTER_CHARS = 128 * 1024
+MAX_FRONT_MATTER_LINES = 5_000
+MAX_FLOW_OPENINGS = 1_000  # '[' and '{': inline lists and maps, or text that happens to hold them
 _BOM = b"\xef\xbb\xbf"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
@@ -92,7 +97,9 @@ def parse_markdown(text: str, source: str) -> RawPosting:
     if end is None:
         raise FrontMatterError('the front matter is never closed: add a line "---" after the fields')
     places: dict[str, str] = {"": "front matter"}
-    fields = _front_matter("\n".join(lines[1:end]), places)
+    front_matter = "\n".join(lines[1:end])
+    _check_bounds(front_matter, end - 1)
+    fields = _front_matter(front_matter, places)
     problems: list[Problem] = []
     for name, why in (
         ("description", "the description is the body of the file, below the front matter; remove this key"),
@@ -109,6 +116,37 @@ def parse_markdown(text: str, source: str) -> RawPosting:
         if description:
             fields["description"] = description
     return RawPosting(source, 0, fields, tuple(problems), places)
+
+
+def _check_bounds(text: str, line_count: int) -> None:
+    """Refuse, before the YAML parser sees it, a front matter that cannot be a posting's fields and
+    would cost the parser far more than its size (its scanner is quadratic in unclosed `[`/`{`)."""
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        raise FrontMatterError(
+            f"the front matter holds {len(text):,} characters; at most {MAX_FRONT_MATTER_CHARS:,} "
+            "(the description goes below it)"
+        )
+    if line_count > MAX_FRONT_MATTER_LINES:
+        raise FrontMatterError(
+            f"the front matter has {line_count:,} lines; at most {MAX_FRONT_MATTER_LINES:,}"
+        )
+    depth = deepest = 0
+    for char in text:  # brackets in quoted text count too: 16 unclosed ones are still no posting
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    if deepest > MAX_DEPTH:
+        raise FrontMatterError(
+            f"the front matter nests deeper than {MAX_DEPTH} levels ('[' and '{{' inside each other)"
+        )
+    openings = text.count("[") + text.count("{")
+    if openings > MAX_FLOW_OPENINGS:
+        raise FrontMatterError(
+            f"the front matter holds {openings:,} '[' and '{{'; at most {MAX_FLOW_OPENINGS:,} "
+            "(write long lists as '- item' lines)"
+        )
 
 
 def _front_matter(text: str, places: dict[str, str]) -> dict[str, Any]:
@@ -146,6 +184,10 @@ def _front_matter(text: str, places: dict[str, str]) -> dict[str, Any]:
         ) from None
     except yaml.YAMLError as error:
         raise FrontMatterError(f"the front matter is not valid YAML: {error}") from None
+    except FrontMatterError:
+        raise
+    except ValueError as error:  # a constructor refusing a value (an int of more than 4,300 digits)
+        raise FrontMatterError(f"the front matter holds a value that cannot be read: {error}") from None
     except RecursionError:  # PyYAML composes nested nodes recursively
         raise FrontMatterError(f"the front matter nests deeper than {MAX_DEPTH} levels") from None
     assert isinstance(value, dict)  # a mapping node gives a dict

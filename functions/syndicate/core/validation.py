@@ -20,11 +20,11 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import jsonschema_rs
 import pycountry
 
+from syndicate.core import fieldrules, wellformed
 from syndicate.core.dates import parse_instant
 from syndicate.core.problems import Problem
 
@@ -39,12 +39,15 @@ SEMANTIC_CODES = {
     "salary_range": "salary.max is below salary.min",
     "date": "not a real calendar date or time",
     "date_posted_future": "date_posted is more than 24 hours in the future",
+    "updated_at_future": "updated_at is more than 24 hours ahead of the time it was received",
     "valid_through_order": "valid_through is not after date_posted",
     "title_markup": "the title contains markup",
+    "invisible_characters": "the title holds characters that reorder or hide text (bidi, zero-width)",
     "url": "not a usable web address",
 }
 
 MAX_FUTURE_POSTING = timedelta(hours=24)
+MAX_FUTURE_UPDATE = timedelta(hours=24)  # clock skew between an ATS and this service, generously
 
 _URL_FIELDS = ("apply_url", "url", "hiring_organization/url", "hiring_organization/logo_url")
 
@@ -89,40 +92,26 @@ def warm_up() -> None:
     _fast_validator()
 
 
-MAX_NESTING = 64  # far beyond any real posting; deeper input is refused before the validators see it
-
-
-def nesting_depth(value: Any, limit: int = MAX_NESTING) -> int:
-    """How deep objects and lists nest in `value`, counting no further than `limit + 1`."""
-    depth, level = 0, [value]
-    while level and depth <= limit:
-        children: list[Any] = []
-        for item in level:
-            if isinstance(item, dict):
-                children.extend(item.values())
-            elif isinstance(item, list):
-                children.extend(item)
-        if not children and not any(isinstance(item, dict | list) for item in level):
-            break
-        depth += 1
-        level = children
-    return depth
-
-
 def validate(raw: Any, now: datetime) -> list[Problem]:
     """All problems with one raw posting; empty when it is valid."""
-    if nesting_depth(raw) > MAX_NESTING:
-        # Both validators recurse per level; refuse clearly instead of failing inside them.
-        return [
-            Problem("", "depth", f"the posting nests objects or lists more than {MAX_NESTING} levels deep.")
-        ]
-    if _fast_validator().is_valid(raw):
-        problems = []
-    else:
-        problems = _without_redundant(_schema_problems(_detailed_validator(), raw))
+    fatal, problems = wellformed.problems(raw)
+    if fatal:
+        # Input the validators cannot take (too deep, lone surrogates, infinite numbers): refuse it
+        # clearly instead of failing inside them.
+        return fatal
+    if not _is_valid(raw):
+        problems.extend(_without_redundant(_schema_problems(_detailed_validator(), raw)))
     if isinstance(raw, Mapping):
         problems.extend(_semantic_problems(raw, now))
     return sorted(problems, key=lambda p: p.pointer)
+
+
+def _is_valid(raw: Any) -> bool:
+    """The fast validator's answer; on input it cannot convert, the detailed validator decides."""
+    try:
+        return bool(_fast_validator().is_valid(raw))
+    except (ValueError, SystemError, OverflowError):  # jsonschema-rs refusing a Python value
+        return False
 
 
 # --- schema errors -------------------------------------------------------------------------------
@@ -206,7 +195,8 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[Problem]:
         yield Problem(pointer, keyword, f"{label} lists the same value more than once.")
     elif keyword in {"minimum", "exclusiveMinimum", "maximum"}:
         relation = {"minimum": "at least", "exclusiveMinimum": "greater than", "maximum": "at most"}[keyword]
-        yield Problem(pointer, keyword, f"{label} must be {relation} {expected}; got {_short(instance)}.")
+        bound = f"{expected:,}" if isinstance(expected, int) else str(expected)
+        yield Problem(pointer, keyword, f"{label} must be {relation} {bound}; got {_short(instance)}.")
     elif keyword in {"oneOf", "dependentRequired"} and pointer == "/salary":
         yield Problem(
             pointer,
@@ -260,21 +250,16 @@ def _semantic_problems(raw: Mapping[str, Any], now: datetime) -> Iterator[Proble
     yield from _salary_rules(raw)
     yield from _date_rules(raw, now)
     yield from _url_rules(raw)
+    yield from _overlay_rules(raw)
 
 
 def _title_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
     title = raw.get("title")
-    if isinstance(title, str) and _looks_like_markup(title):
-        yield Problem(
-            "/title", "title_markup", "title must be plain text; it contains markup such as a <tag>."
-        )
-
-
-def _looks_like_markup(text: str) -> bool:
-    # A '<' followed by a letter, '/' or '!' opens a tag or comment in HTML; "C++ < Java" does not.
-    return any(
-        text[i] == "<" and (text[i + 1].isalpha() or text[i + 1] in "/!") for i in range(len(text) - 1)
-    )
+    if not isinstance(title, str):
+        return  # the schema reports a missing or mistyped title
+    for code, message in fieldrules.title_problems(title, "title"):
+        if code in {"title_markup", "invisible_characters"}:  # the schema checks the rest
+            yield Problem("/title", code, message)
 
 
 def _place_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
@@ -345,6 +330,9 @@ def _date_rules(raw: Mapping[str, Any], now: datetime) -> Iterator[Problem]:
             continue
         try:
             moments[name] = parse_instant(value, end_of_day=name == "valid_through")
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            message = f"{name} {_short(value)} is outside the years 1 to 9999 in UTC."
+            yield Problem(f"/{name}", "date", message)
         except ValueError:
             # The pattern check reports malformed text; this catches well-formed impossible dates.
             if _looks_like_a_date(value):
@@ -355,6 +343,15 @@ def _date_rules(raw: Mapping[str, Any], now: datetime) -> Iterator[Problem]:
             "/date_posted",
             "date_posted_future",
             f"date_posted ({posted.isoformat()}) is more than 24 hours in the future.",
+        )
+    updated = moments.get("updated_at")
+    if updated is not None and updated > now + MAX_FUTURE_UPDATE:
+        # Versions are ordered by updated_at: one far ahead would win over every real update after it.
+        yield Problem(
+            "/updated_at",
+            "updated_at_future",
+            f"updated_at ({updated.isoformat()}) is more than 24 hours ahead of the time it was received "
+            f"({now.isoformat(timespec='seconds')}); send the time the posting was last changed.",
         )
     until = moments.get("valid_through")
     if posted is not None and until is not None and until <= posted:
@@ -376,13 +373,41 @@ def _url_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
             value = value.get(part) if isinstance(value, Mapping) else None
         if not isinstance(value, str) or not value.lower().startswith(("http://", "https://")):
             continue  # absent, or the pattern check already reports it
-        try:
-            parts = urlsplit(value)
-            host = parts.hostname
-            _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
-        except ValueError:
-            host = None
-        if not host or ("." not in host.strip(".") and host != "localhost"):
-            yield Problem(
-                f"/{path}", "url", f"{field_label('/' + path)} {_short(value)} has no valid host name."
-            )
+        reason = fieldrules.url_problem(value)
+        if reason is not None:
+            yield Problem(f"/{path}", "url", f"{field_label('/' + path)} {_short(value)} {reason}.")
+
+
+def _overlay_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
+    """An overlay's title and web addresses, checked as the fields they replace (fieldrules)."""
+    extensions = raw.get("extensions")
+    if not isinstance(extensions, Mapping):
+        return
+    for channel, overlay in extensions.items():
+        if not isinstance(overlay, Mapping):
+            continue  # the schema reports it
+        base = f"/extensions/{channel}"
+        if "title" in overlay and overlay["title"] is not None:  # null removes the field: allowed
+            for code, message in fieldrules.title_problems(overlay["title"], field_label(f"{base}/title")):
+                yield Problem(f"{base}/title", code, message)
+        yield from _overlay_urls(overlay, base)
+
+
+def _overlay_urls(value: Any, pointer: str, key: str = "") -> Iterator[Problem]:
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            yield from _overlay_urls(item, pointer + pointer_of((name,)), str(name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _overlay_urls(item, f"{pointer}/{index}", key)
+    elif isinstance(value, str) and _is_url_key(key):
+        reason = fieldrules.url_problem(value)
+        if reason is not None:
+            yield Problem(pointer, "url", f"{field_label(pointer)} {_short(value)} {reason}.")
+
+
+def _is_url_key(name: str) -> bool:
+    """Overlay keys that hold a web address on some channel: `url` (Indeed, schema.org),
+    `companyApplyUrl` (LinkedIn), `sameAs`, `logo`, `image` (schema.org)."""
+    lowered = name.lower()
+    return lowered.endswith("url") or lowered in {"sameas", "logo", "image"}

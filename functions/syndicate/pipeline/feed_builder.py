@@ -43,6 +43,7 @@ LINKEDIN_FEED_KEY = "linkedin/feed.xml"
 LINKEDIN_MORE_PREFIX = "linkedin/feed-"  # linkedin/feed-2.xml, feed-3.xml, ...
 SITEMAP_INDEX_KEY = "sitemap.xml"
 SITEMAPS_PREFIX = "sitemaps/"
+ROBOTS_KEY = "robots.txt"
 XML = "application/xml"
 # Time kept back for assembling the documents once rendering stops (a 1,000,000-job feed streams in
 # a few minutes; see README, "Scale").
@@ -198,6 +199,10 @@ class Sitemaps:
         storage.put_large(
             self.s3, self.bucket, SITEMAP_INDEX_KEY, lambda out: sitemap.write_index(sitemaps(), out), XML
         )
+        if not storage.exists(self.s3, self.bucket, ROBOTS_KEY):
+            # Crawlers find the sitemap index through robots.txt; one the operator wrote is kept.
+            robots = f"User-agent: *\nAllow: /\n\nSitemap: {base}{SITEMAP_INDEX_KEY}\n"
+            storage.put_text(self.s3, self.bucket, ROBOTS_KEY, robots, "text/plain; charset=utf-8")
 
 
 def _chain(first: Entry, rest: Iterator[Entry]) -> Iterator[Entry]:

@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable, Version, time_text
-from syndicate.core.assess import Assessment, assess
-from syndicate.core.intake import FileProblem, read_postings
+from syndicate.core.assess import Assessment, assess, posting_id_of, rejected_for
+from syndicate.core.intake import FileProblem, RawPosting, read_postings
 from syndicate.core.intake import Item as IntakeItem
 from syndicate.core.model import Posting
 from syndicate.pipeline import plan as planning
@@ -28,6 +29,15 @@ from syndicate.pipeline.render import for_delivery, render_payload
 
 MAX_RACE_RETRIES = 5
 logger = Logger(child=True)
+
+
+class StateContended(RuntimeError):
+    """Other writers kept changing the posting's state: retrying the upload is the answer."""
+
+
+# Failures of the services, not of a posting: the upload is retried whole rather than the posting
+# rejected (a valid posting must not be lost to a throttled table or a dropped connection).
+TRANSIENT_ERRORS = (ClientError, BotoCoreError, OSError, StateContended)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,41 +117,54 @@ class Ingest:
             if isinstance(item, FileProblem):
                 receipt.file_problem(item.message)
                 continue
-            result = for_delivery(assess(item, self._now), self._now, self._linkedin_delivery)
-            if not result.valid or result.posting is None:
+            try:
+                self._ingest_one(upload, item, receipt, queues, stats)
+            except TRANSIENT_ERRORS:
+                raise  # AWS unavailable or contended: the whole upload is retried (state makes it safe)
+            except Exception as error:  # one posting's failure must not cost the others
+                rejected = rejected_for(item.source, item.index, posting_id_of(item.data), error)
                 stats.rejected += 1
-                receipt.posting(result, "rejected")
-                logger.info(
-                    "posting rejected",
-                    extra={
-                        "posting_id": result.id,
-                        "index": result.index,
-                        "errors": [str(e) for e in result.errors],
-                    },
-                )
-                continue
-            outcome, messages = self._decide(upload, result, item.data)
-            receipt.posting(result, outcome, {m.channel: m.action for m in messages})
-            for message in messages:
-                logger.debug(
-                    "queued",
-                    extra={
-                        "posting_id": message.posting_id,
-                        "channel": message.channel,
-                        "action": message.action,
-                    },
-                )
-            if outcome == "accepted":
-                stats.accepted += 1
-            elif outcome == "unchanged":
-                stats.unchanged += 1
-            else:
-                stats.superseded += 1
-            for message in messages:
-                queues.add(message)
+                receipt.posting(rejected, "rejected")
+                logger.exception("posting failed", extra={"posting_id": rejected.id, "index": item.index})
         queues.flush()
         receipt.send_calls = {str(channel): calls for channel, calls in queues.send_calls.items()}
         return stats
+
+    def _ingest_one(
+        self, upload: Upload, item: RawPosting, receipt: Receipt, queues: ChannelQueues, stats: IngestStats
+    ) -> None:
+        result = for_delivery(assess(item, self._now), self._now, self._linkedin_delivery)
+        if not result.valid or result.posting is None:
+            stats.rejected += 1
+            receipt.posting(result, "rejected")
+            logger.info(
+                "posting rejected",
+                extra={
+                    "posting_id": result.id,
+                    "index": result.index,
+                    "errors": [str(e) for e in result.errors],
+                },
+            )
+            return
+        outcome, messages = self._decide(upload, result, item.data)
+        receipt.posting(result, outcome, {m.channel: m.action for m in messages})
+        for message in messages:
+            logger.debug(
+                "queued",
+                extra={
+                    "posting_id": message.posting_id,
+                    "channel": message.channel,
+                    "action": message.action,
+                },
+            )
+        if outcome == "accepted":
+            stats.accepted += 1
+        elif outcome == "unchanged":
+            stats.unchanged += 1
+        else:
+            stats.superseded += 1
+        for message in messages:
+            queues.add(message)
 
     def _decide(self, upload: Upload, result: Assessment, raw: Any) -> tuple[str, list[ChannelMessage]]:
         posting = result.posting
@@ -157,6 +180,13 @@ class Ingest:
             if seen is not None and not version.is_newer_than(seen):
                 return "superseded", []
             plan = planning.plan_channels(result, new_hash, previous, self._now)
+            # Rendered before the version is recorded: a posting no renderer can take is rejected
+            # with the state untouched.
+            messages = [
+                self._message(upload, result, new_hash, step.channel, step.action, previous)
+                for step in plan.sends
+                if step.action is not None
+            ]
             recorded = self._state.record_version(
                 posting_id=posting.id,
                 version=version,
@@ -169,13 +199,8 @@ class Ingest:
                 expires_at=self._expires_at(posting, plan),
             )
             if recorded:
-                messages = [
-                    self._message(upload, result, new_hash, step.channel, step.action, previous)
-                    for step in plan.sends
-                    if step.action is not None
-                ]
                 return ("accepted" if messages or previous is None else "unchanged"), messages
-        raise RuntimeError(f"posting {posting.id}: state kept changing under {MAX_RACE_RETRIES} attempts")
+        raise StateContended(f"posting {posting.id}: state kept changing under {MAX_RACE_RETRIES} attempts")
 
     def _expires_at(self, posting: Posting, plan: planning.PostingPlan) -> str | None:
         """When the expiry function must take this version down: its `valid_through`, if it is open,

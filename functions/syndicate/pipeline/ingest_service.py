@@ -24,6 +24,7 @@ from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable
 from syndicate.core.intake import read_json_lines_range
 from syndicate.core.model import Channel
+from syndicate.core.wellformed import printable
 from syndicate.pipeline import ranges
 from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.ingest import Ingest, IngestStats, Upload
@@ -111,13 +112,28 @@ class IngestService:
         if self.ingest_queue_url and ranges.splits(upload, self.range_bytes):
             return IngestStats(ranges=self._queue_ranges(upload, now))
         with Receipt(upload.key, now, upload.version_id) as receipt:
-            body = storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id)
-            with body:
-                stats = Ingest(self.state, self.queues, now, linkedin_delivery()).run(upload, body, receipt)
-            storage.put_streamed(
-                self.s3, upload.bucket, report_key(upload.key), receipt.write_to, "application/json"
-            )
+            try:
+                body = storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id)
+                with body:
+                    stats = Ingest(self.state, self.queues, now, linkedin_delivery()).run(
+                        upload, body, receipt
+                    )
+            except Exception as error:
+                # The receipt is written even so: it says how far the upload got and that it is
+                # retried (after the last retry the upload waits in the ingest dead-letter queue).
+                receipt.file_problem(
+                    f"processing stopped ({type(error).__name__}: {printable(str(error))[:300]}); "
+                    "the upload is retried, and after 5 attempts kept in the ingest dead-letter queue"
+                )
+                self._write_receipt(upload, receipt)
+                raise
+            self._write_receipt(upload, receipt)
         return stats
+
+    def _write_receipt(self, upload: Upload, receipt: Receipt) -> None:
+        storage.put_streamed(
+            self.s3, upload.bucket, report_key(upload.key), receipt.write_to, "application/json"
+        )
 
     def _queue_ranges(self, upload: Upload, now: datetime) -> int:
         """Plan the upload's ranges and queue one message each (planning again, on a retry, gives
@@ -142,7 +158,7 @@ class IngestService:
         upload, span = work.upload, work.span
         part = f"{parts_prefix(upload)}{work.number:06d}.json"
         stats = IngestStats()
-        if not storage.exists(self.s3, upload.bucket, part):
+        if part not in self._parts_written(upload):
             received_at = datetime.fromisoformat(work.received_at)
             with Receipt(upload.key, received_at, upload.version_id) as receipt:
                 with storage.open_object(
@@ -166,7 +182,7 @@ class IngestService:
         """Write the upload's receipt once every range has written its part. S3 lists what was
         written before, so the range that writes the last part always sees them all."""
         upload = work.upload
-        keys = sorted(key for key, _ in storage.list_objects(self.s3, upload.bucket, parts_prefix(upload)))
+        keys = self._parts_written(upload)
         if len(keys) < work.count:
             return
         loaders = [functools.partial(self._load_json, upload.bucket, key) for key in keys]
@@ -177,6 +193,11 @@ class IngestService:
             functools.partial(write_document, document=assembled(loaders)),
             "application/json",
         )
+
+    def _parts_written(self, upload: Upload) -> list[str]:
+        """The receipt parts of the upload's ranges written so far, in range order (one listing
+        page holds the parts of a 4 GB upload at the default range size)."""
+        return sorted(key for key, _ in storage.list_objects(self.s3, upload.bucket, parts_prefix(upload)))
 
     def _load_json(self, bucket: str, key: str) -> Mapping[str, Any]:
         loaded: Mapping[str, Any] = json.loads(storage.read_json_text(self.s3, bucket, key))

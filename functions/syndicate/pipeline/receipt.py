@@ -18,6 +18,7 @@ from typing import IO, Any, BinaryIO
 from syndicate.core.assess import Assessment
 from syndicate.core.intake import EMPTY_FILE
 from syndicate.core.jsonstream import StreamedArray, iter_encoded
+from syndicate.core.wellformed import printable_strings
 
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024
 
@@ -48,7 +49,11 @@ class Receipt:
     def posting(self, result: Assessment, outcome: str, actions: dict[str, Any] | None = None) -> None:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         entry = result.to_report() | {"outcome": outcome, "queued": actions or {}}
-        self._spool.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+        try:
+            line = json.dumps(entry, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # text that is not Unicode (a lone surrogate) is shown escaped
+            line = json.dumps(printable_strings(entry), ensure_ascii=False).encode("utf-8")
+        self._spool.write(line + b"\n")
 
     def channel_failed(self, posting_id: str, channel: str, reason: str) -> None:
         self.channel_failures.append({"id": posting_id, "channel": channel, "reason": reason})

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from syndicate.core.assess import Assessment
+from syndicate.core.assess import Assessment, rejected_for
 from syndicate.core.channels import indeed, linkedin, linkedin_feed, schemaorg
 from syndicate.core.model import Channel, Posting
 from syndicate.core.problems import Problem
@@ -28,7 +28,10 @@ def for_delivery(result: Assessment, now: datetime, delivery: LinkedInDelivery) 
     ingest plans by it and the webhook reports it."""
     if result.posting is None or delivery != LINKEDIN_FEED:
         return result
-    problems = linkedin_readiness(result.posting, now, delivery, result.readiness.get("linkedin", ()))
+    try:
+        problems = linkedin_readiness(result.posting, now, delivery, result.readiness.get("linkedin", ()))
+    except Exception as error:  # like `assess`: one posting's failure is that posting's rejection
+        return rejected_for(result.source, result.index, result.id, error)
     return replace(result, readiness={**result.readiness, "linkedin": problems})
 
 

@@ -11,7 +11,8 @@ the same ingest function, so nothing downstream knows or cares that it came by w
 
 With an `Idempotency-Key`, the checks from the JSON parse on run once per (client, key): a retry
 (re-signed, so with a new timestamp) gets the first response again, and the same key with a different
-body is refused with 409 (the caller passes the Powertools-wrapped `accept` as `once`).
+body is refused with 409 (the caller passes the Powertools-wrapped `accept` as `once`). A body refused
+(400, 413, 422) does not bind its key: nothing was stored, and the corrected body may use it.
 
 `GET /v1/postings/{id}` (signed over the empty body) answers 200 with the posting's status document
 (`pipeline.posting_status`) or 404.
@@ -41,7 +42,7 @@ from syndicate.adapters import storage
 from syndicate.adapters.state import StateTable
 from syndicate.core import signature
 from syndicate.core.assess import assess
-from syndicate.core.intake import RawPosting
+from syndicate.core.intake import RawPosting, decode_json
 from syndicate.core.model import CHANNELS
 from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.posting_status import status_document
@@ -198,9 +199,16 @@ class WebhookService:
             "base_path": request.base_path,
         }
         if key is None or once is None:
-            return ApiResponse.from_dict(self.accept(submission))
+            try:
+                return ApiResponse.from_dict(self.accept(submission))
+            except _Refused as refused:
+                return refused.response
         try:
             first = ApiResponse.from_dict(once(submission))
+        except _Refused as refused:
+            # Refused before any work: the key stays free for the corrected body (Powertools deletes
+            # its record when the guarded function raises).
+            return refused.response
         except IdempotencyValidationError:
             return error(
                 409,
@@ -225,24 +233,28 @@ class WebhookService:
         """Parse, validate and store one authenticated submission; the response as a plain dict.
 
         This is the unit Powertools idempotency guards, so its result must be JSON (it is stored).
+        A body refused (400, 413, 422) raises `_Refused` instead: nothing was done, so the
+        Idempotency-Key is not bound to it and the corrected body may use it.
         """
         rid = str(submission["request_id"])
         text = str(submission["body"])
         try:
-            document = json.loads(text, parse_constant=_reject_constant)
+            document = decode_json(text)
         except json.JSONDecodeError as problem:
             where = f"at line {problem.lineno}, column {problem.colno}"
-            return error(
-                400, "malformed_json", f"the body is not valid JSON: {problem.msg} {where}", rid
-            ).as_dict()
+            raise _Refused(
+                error(400, "malformed_json", f"the body is not valid JSON: {problem.msg} {where}", rid)
+            ) from None
         except (ValueError, RecursionError) as problem:
-            return error(400, "malformed_json", f"the body is not valid JSON: {problem}", rid).as_dict()
+            raise _Refused(
+                error(400, "malformed_json", f"the body is not valid JSON: {problem}", rid)
+            ) from None
         postings = _postings_in(document)
         if isinstance(postings, str):
-            return ApiResponse(422, [_body_report(postings)], {}, rid).as_dict()
+            raise _Refused(ApiResponse(422, [_body_report(postings)], {}, rid))
         if len(postings) > MAX_POSTINGS:
             message = f"{len(postings)} postings in one request; at most {MAX_POSTINGS}"
-            return error(413, "too_many_postings", message, rid).as_dict()
+            raise _Refused(error(413, "too_many_postings", message, rid))
         now = self.clock()
         delivery = linkedin_delivery()
         results = [
@@ -250,7 +262,7 @@ class WebhookService:
             for index, data in enumerate(postings)
         ]
         if not all(result.valid for result in results):
-            return ApiResponse(422, [result.to_report() for result in results], {}, rid).as_dict()
+            raise _Refused(ApiResponse(422, [result.to_report() for result in results], {}, rid))
         key = self.object_key(str(submission["client"]), rid, now)
         storage.put_text(self.s3, self.intake_bucket, key, text, "application/json")
         base = str(submission.get("base_path", ""))
@@ -307,12 +319,7 @@ class WebhookService:
         return client
 
     def _secrets_of(self, client: str) -> tuple[str, ...]:
-        active = self.client_secrets().get(client)
-        if isinstance(active, str):
-            return (active,) if active else ()
-        if isinstance(active, list):
-            return tuple(secret for secret in active if isinstance(secret, str) and secret)
-        return ()
+        return active_secrets(self.client_secrets().get(client))
 
     @staticmethod
     def _check_media_type(request: ApiRequest) -> None:
@@ -365,8 +372,13 @@ class WebhookService:
         return key
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+def active_secrets(value: Any) -> tuple[str, ...]:
+    """The usable secrets of a secret document's entry: one string, or a list of them while rotating."""
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, list):
+        return tuple(secret for secret in value if isinstance(secret, str) and secret)
+    return ()
 
 
 def _postings_in(document: Any) -> list[Any] | str:

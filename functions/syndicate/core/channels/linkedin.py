@@ -397,7 +397,9 @@ def compensation_field(salary: Salary | None) -> dict[str, Any] | None:
 def amount_string(amount: Decimal) -> str:
     """A decimal as LinkedIn's amount string: "50000", "42.50", "12.345"; never an exponent."""
     if amount == amount.to_integral_value():
-        return format(amount.quantize(Decimal(1)), "f")
+        # Not quantize(): it fails beyond the context's 28 digits; the contract bounds amounts
+        # (schemas/posting.schema.json), and this stays exact whatever reaches it.
+        return format(amount, ".0f")
     text = format(amount.normalize(), "f")
     decimals = len(text.partition(".")[2])
     return text + "0" * max(0, 2 - decimals)

@@ -528,23 +528,26 @@ def page_facts(posting: Posting) -> dict[str, Any]:
     }
 
 
-def job_page(posting: Posting, jsonld: Mapping[str, Any]) -> str:
+def job_page(posting: Posting, jsonld: Mapping[str, Any], page_url: str | None = None) -> str:
     """The job's own HTML5 page, carrying `jsonld` in <head> and showing everything it states."""
-    return render_page(jsonld, page_facts(posting))
+    return render_page(jsonld, page_facts(posting), page_url)
 
 
-def render_page(jsonld: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
-    """The job page from its JSON-LD and `page_facts`.
+def render_page(jsonld: Mapping[str, Any], facts: Mapping[str, Any], page_url: str | None = None) -> str:
+    """The job page from its JSON-LD and `page_facts`; `page_url` is where it is published.
 
     Values are read from `jsonld` (so an overlay's changes are visible too), falling back to the
     facts; every text is escaped, links are kept only with http(s) URLs, and the description
-    goes through the schema.org sanitizer again because `jsonld` may come from anywhere.
+    goes through the schema.org sanitizer again because `jsonld` may come from anywhere. The page's
+    canonical link is the page itself (`page_url`), never the employer's site or application form:
+    a canonical elsewhere would tell Google to index that instead. Without `page_url` (a preview)
+    there is none.
     """
     title = _text(jsonld.get("title")) or _text(facts.get("title"))
     org = jsonld.get("hiringOrganization")
     org_map: Mapping[str, Any] = org if isinstance(org, Mapping) else {}
     org_name = _text(org_map.get("name")) or _text(facts.get("organization"))
-    canonical = _http_url(jsonld.get("url")) or _http_url(facts.get("url"))
+    canonical = _http_url(page_url)
     head = [
         "<!DOCTYPE html>",
         '<html lang="en">',

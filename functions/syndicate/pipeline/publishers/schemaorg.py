@@ -32,7 +32,7 @@ class SchemaOrgPublisher(PublisherBase):
         page_key = f"{PAGES_PREFIX}{message.posting_id}.html"
         jsonld_key = f"{JSONLD_PREFIX}{message.posting_id}.json"
         if message.action == "upsert":
-            page = job_page_of(message.payload)
+            page = job_page_of(message.payload, self.page_url(message.posting_id))
             storage.put_text(self.s3, self.site_bucket, page_key, page, "text/html; charset=utf-8")
             document = schemaorg.jsonld_document(message.payload["jsonld"])
             storage.put_text(self.s3, self.site_bucket, jsonld_key, document, "application/ld+json")
@@ -55,9 +55,9 @@ class SchemaOrgPublisher(PublisherBase):
         )
 
 
-def job_page_of(payload: Mapping[str, Any]) -> str:
+def job_page_of(payload: Mapping[str, Any], page_url: str) -> str:
     """The page a schema.org message stands for. Messages queued before pages were rendered here
     carry the page itself; they are still honoured."""
     if "page" in payload:
         return str(payload["page"])
-    return schemaorg.render_page(payload["jsonld"], payload.get("page_facts", {}))
+    return schemaorg.render_page(payload["jsonld"], payload.get("page_facts", {}), page_url)

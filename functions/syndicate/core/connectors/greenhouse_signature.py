@@ -1,0 +1,47 @@
+"""Greenhouse webhook signatures: `Signature: sha256 <hex>`, HMAC-SHA256 of the raw body under the secret.
+
+Checked over the exact bytes received, before anything parses them (Greenhouse signs the body as sent,
+Unicode escapes included, so a re-serialized body no longer matches), in constant time. Greenhouse
+puts no timestamp in the signature: freshness comes from what the webhook does with it (it reads the
+board again, so a replayed delivery changes nothing). Source: docs/connectors.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+
+from syndicate.core.signature import SignatureRejected
+
+HEADER = "Signature"
+ALGORITHM = "sha256"
+_HEX_LENGTH = 64
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def compute(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def header_value(secret: str, body: bytes) -> str:
+    """What Greenhouse sends for `body` signed with `secret` (for tests and the local fakes)."""
+    return f"{ALGORITHM} {compute(secret, body)}"
+
+
+def verify(value: str | None, body: bytes, secrets: Iterable[str]) -> None:
+    """Accept the delivery or raise SignatureRejected (missing, malformed, mismatch)."""
+    if value is None or not value.strip():
+        raise SignatureRejected("missing", f"missing {HEADER} header")
+    algorithm, _, digest = value.strip().partition(" ")
+    digest = digest.strip().lower()
+    if algorithm.lower() != ALGORITHM or len(digest) != _HEX_LENGTH or not set(digest) <= _HEX_DIGITS:
+        raise SignatureRejected(
+            "malformed", f"malformed {HEADER} header: expected '{ALGORITHM} <{_HEX_LENGTH} hex digits>'"
+        )
+    matched = False
+    for secret in secrets:
+        if secret:
+            matched = hmac.compare_digest(compute(secret, body), digest) or matched
+    if not matched:
+        raise SignatureRejected("mismatch", "bad signature: it matches no secret of this connection")

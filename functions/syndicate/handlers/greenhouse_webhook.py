@@ -1,0 +1,53 @@
+"""Greenhouse webhook function: `POST /v1/connections/{connection_id}/greenhouse` behind API Gateway."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from syndicate.pipeline.connections import ConnectionStore, ConnectionSync
+from syndicate.pipeline.greenhouse_webhook import GreenhouseWebhook
+from syndicate.pipeline.webhook_service import request_from_event
+
+SECRETS_MAX_AGE_SECONDS = 300  # a secret added during a rotation is accepted within this time
+
+logger = Logger()
+metrics = Metrics()
+app = APIGatewayRestResolver()
+secrets = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
+secrets_name = os.environ["ATS_SECRETS_ARN"]  # the secret's ARN only; its value never leaves memory
+
+
+def connection_secrets() -> dict[str, Any]:
+    value = secrets.get(secrets_name, transform="json", max_age=SECRETS_MAX_AGE_SECONDS)
+    return value if isinstance(value, dict) else {}
+
+
+webhook = GreenhouseWebhook(
+    ConnectionStore(boto3.client("ssm"), os.environ["CONNECTIONS_PARAMETER_PATH"]),
+    # A sync already running for the connection gets a few seconds, not API Gateway's whole 29.
+    ConnectionSync.from_environment(boto3.client("s3"), boto3.client("dynamodb"), lock_wait_seconds=5),
+    connection_secrets,
+)
+
+
+@app.post("/v1/connections/<connection_id>/greenhouse")
+def greenhouse_delivery(connection_id: str) -> Response[Any]:
+    result = webhook.handle(request_from_event(app.current_event.raw_event), connection_id)
+    metrics.add_metric(f"GreenhouseWebhook{result.status}", MetricUnit.Count, 1)
+    logger.info("answered", extra={"connection": connection_id, "status": result.status, "body": result.body})
+    return Response(result.status, "application/json", result.body, dict(result.headers))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
