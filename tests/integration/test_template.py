@@ -993,6 +993,11 @@ EXACT_PERMISSIONS = {
         ("SQSSendMessagePolicy", "LinkedInQueue"),
         ("SQSSendMessagePolicy", "IndeedQueue"),
         ("SQSSendMessagePolicy", "SchemaOrgQueue"),
+        # A big upload's ranges: queued on the ingest's own queue, each listing the receipt parts
+        # written so far, the last reading them into the upload's receipt.
+        ("SQSSendMessagePolicy", "IngestQueue"),
+        ("s3:ListBucket", "IntakeBucket"),
+        ("s3:GetObject", _SUB + "${IntakeBucket}/reports/*.parts/*"),
     },
     "LinkedInPublisherFunction": _PUBLISHER_STATE
     | _FEED_ENTRIES
@@ -1048,14 +1053,19 @@ def test_no_function_uses_a_crud_policy_template(function: str) -> None:
         )
 
 
-def test_the_only_listing_is_of_linkedins_extra_feed_files() -> None:
-    (listing,) = [
-        s
+def test_the_only_listings_are_of_linkedins_extra_feed_files_and_an_uploads_receipt_parts() -> None:
+    # Both are bounded (a feed file per 500,000 jobs, a part per range of an upload); nothing lists
+    # the pages or the uploads.
+    listings = [
+        s["Condition"]
         for function in FUNCTIONS
         for s in statements(function_policies(function))
         if "s3:ListBucket" in as_list(s["Action"])
     ]
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": "linkedin/feed-*"}}
+    assert sorted(listings, key=str) == [
+        {"StringLike": {"s3:prefix": "linkedin/feed-*"}},
+        {"StringLike": {"s3:prefix": "reports/*.parts/*"}},
+    ]
 
 
 def test_the_webhook_stage_writes_json_access_logs_to_a_group_with_retention() -> None:
