@@ -229,3 +229,16 @@ def test_every_call_of_every_function_is_allowed_by_its_own_statements(
     assert ("FeedBuilderFunction", "dynamodb:Query") in actions
     assert ("FeedBuilderFunction", "s3:PutObject") in actions
     assert ("FeedBuilderFunction", "dynamodb:DeleteItem") in actions  # the build lock released
+
+
+def test_a_big_uploads_ranges_make_only_allowed_calls(calls: list[Call]) -> None:
+    with local_stack({**PARAMETERS, "IngestRangeBytes": "1024"}) as (stack, _):
+        lines = [json.dumps(posting(f"BIG-{n}")) for n in range(12)]
+        upload_jsonl(stack, "incoming/big.jsonl", lines)
+        stack.drain()
+        check(stack, calls)
+    actions = {(call.function, call.action) for call in calls}
+    # Not vacuous: the ranges were queued, each listed the parts, and the last read them.
+    assert ("IngestFunction", "sqs:SendMessage") in actions
+    assert ("IngestFunction", "s3:ListBucket") in actions
+    assert ("IngestFunction", "s3:GetObject") in actions
