@@ -74,7 +74,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run
 
 # N postings through the whole embedded stack, every AWS call counted and priced (tests/bench/load.py).
-# LOAD_SIZES=1000,10000,100000 make bench-load for the largest size (an hour or more on 2 cores).
+# LOAD_SIZES=1000,10000,100000 make bench-load for the largest size (hours on 2 cores: 10,000 take ~40 min).
 # The sizes run side by side (LOAD_JOBS): the verdicts compare CPU time, which the other run does not inflate.
 LOAD_SIZES ?= 1000,10000
 LOAD_JOBS ?= 2
