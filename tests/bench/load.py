@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from infra.runtime.observe import RUNTIME
+
 from tests.bench import prices
 from tests.bench.postings import NOW_ARGUMENT, REPO, example_postings, variant
 
@@ -36,7 +38,6 @@ MAX_RATIO = 1.3
 MAX_COST_PER_MILLION = 5.0
 MEMORY_FLOOR_BYTES = 1024 * 1024
 PER = 1_000_000
-RUNTIME = "runtime"
 PRICED_AS = "us-east-1, arm64, list prices"
 
 
