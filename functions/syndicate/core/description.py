@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from html import escape
 
-from markdown_it import MarkdownIt
+import pyromark
 
-from syndicate.core import htmltree, sanitize
+from syndicate.core import sanitize
+from syndicate.core.canonical_html import CanonicalHtml
 from syndicate.core.model import Description
 from syndicate.core.text import strip_forbidden
 
@@ -24,7 +25,8 @@ _PRUNABLE = frozenset(
     {"p", "li", "ul", "ol", "b", "strong", "i", "em", "u", "h1", "h2", "h3", "h4", "h5", "h6"}
 )
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
+# CommonMark (pulldown-cmark, native) with GitHub tables; raw HTML passes through to nh3.
+_MARKDOWN = pyromark.Markdown(options=pyromark.Options.ENABLE_TABLES)
 
 
 def text_blocks(text: str) -> list[tuple[bool, list[str]]]:
@@ -73,8 +75,7 @@ def _take_hashtags(text: str, found: list[str]) -> str:
 
 
 def markdown_to_html(markdown: str) -> str:
-    html: str = _MARKDOWN.render(markdown)
-    return html
+    return _MARKDOWN.html(markdown)
 
 
 def build_description(source: str, description_format: str = "text") -> Description:
@@ -84,15 +85,16 @@ def build_description(source: str, description_format: str = "text") -> Descript
     if description_format == "text":
         return _plain_text_description(source)
     raw_html = markdown_to_html(source) if description_format == "markdown" else source
-    tree = htmltree.parse(sanitize.canonical(raw_html))
+    # One native parse and clean (nh3), split once; every view below is derived from it.
+    document = CanonicalHtml.parse(sanitize.canonical(raw_html))
     hashtags: list[str] = []
-    htmltree.map_text(tree, lambda text: _take_hashtags(text, hashtags))
+    # Canonical text is escaped, but a hashtag holds no character that escaping changes.
+    document = document.map_text(lambda text: _take_hashtags(text, hashtags))
     if hashtags:
-        htmltree.prune_empty(tree, _PRUNABLE)
-    html = htmltree.serialize(tree).strip()
-    by_channel = {name: channel.render_tree(tree) for name, channel in sanitize.BY_CHANNEL.items()}
+        document = document.without_empty(_PRUNABLE)
+    by_channel = {name: channel.render_parsed(document) for name, channel in sanitize.BY_CHANNEL.items()}
     return Description(
-        html=html, text=htmltree.visible_text(tree), hashtags=tuple(hashtags), by_channel=by_channel
+        html=document.html(), text=document.visible_text(), hashtags=tuple(hashtags), by_channel=by_channel
     )
 
 
