@@ -114,3 +114,11 @@ def test_text_changes_see_escaped_text_and_never_tags() -> None:
     changed = document.map_text(lambda text: seen.append(text) or text.upper())
     assert seen == ["a &amp; b", "c"]
     assert changed.html() == '<p>A &AMP; B<a href="x" rel="y">C</a></p>'
+
+
+@settings(max_examples=500, deadline=None)
+@given(canonical_html)
+def test_each_channels_substitution_is_exactly_what_its_nh3_allowlist_writes(canonical: str) -> None:
+    document = CanonicalHtml.parse(canonical)
+    for channel in sanitize.BY_CHANNEL.values():
+        assert channel.render_parsed(document) == channel.cleaned(document)

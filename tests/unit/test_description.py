@@ -55,6 +55,13 @@ def test_hashtags_are_collected_in_reading_order() -> None:
     assert description.html == "<p> and</p>"
 
 
+def test_a_quote_reaches_channels_as_its_paragraphs_never_as_empty_ones() -> None:
+    source = "Intro\n\n> We value calm.\n>\n> And writing.\n\n> Short quote"
+    description = build_description(source, "markdown")
+    expected = "<p>Intro</p><p>We value calm.</p><p>And writing.</p><p>Short quote</p>"
+    assert set(description.by_channel.values()) == {expected}
+
+
 def test_channel_html_keeps_only_each_channels_tags() -> None:
     canonical = build_description(
         "# Title\n\n1. a\n\n*it* **b** <u>u</u>\n\n| h |\n|---|\n| c |", "markdown"

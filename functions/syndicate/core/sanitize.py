@@ -9,6 +9,7 @@ content, event-handler attributes and `javascript:` URLs.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import nh3
@@ -55,33 +56,51 @@ class Reshape:
     bold_tag: str = "b"
     flatten_tables: bool = False  # channels without tables: one paragraph per row, cells spaced
 
-    def tag_table(self) -> dict[str, str]:
-        """Each canonical tag this reshaping changes, as a whole token, and what it becomes.
+    def tag_table(self, tags: Iterable[str], allowed: Collection[str] | None = None) -> dict[str, str]:
+        """What each start and end tag of `tags` becomes, as whole tokens: every rule is
+        context-free, so reshaping is a substitution of tags. With `allowed`, tags outside it are
+        left out of the result (their content stays), as the channel's allowlist would."""
 
-        Every rule is context-free, so reshaping is a substitution of tag tokens. Only links carry
-        attributes in canonical HTML, and no channel renames a link (its allowlist removes it)."""
+        def start(*names: str) -> str:
+            return "".join(f"<{name}>" for name in names if allowed is None or name in allowed)
+
+        def end(*names: str) -> str:
+            return "".join(f"</{name}>" for name in names if allowed is None or name in allowed)
+
         table: dict[str, str] = {}
-        for tag, new in self.rename.items():
-            table[f"<{tag}>"], table[f"</{tag}>"] = f"<{new}>", f"</{new}>"
-        for tag in self.bold_blocks:
-            table[f"<{tag}>"], table[f"</{tag}>"] = f"<p><{self.bold_tag}>", f"</{self.bold_tag}></p>"
-        if self.flatten_tables:
-            for cell in ("td", "th"):  # cells become spaced runs of text; the allowlist drops <span>
-                table[f"<{cell}>"], table[f"</{cell}>"] = "<span>", " </span>"
-            table["<tr>"], table["</tr>"] = "<p>", "</p>"
+        for tag in tags:
+            if self.flatten_tables and tag in ("td", "th"):  # spaced runs of text in the row
+                opened, closed = start("span"), " " + end("span")
+            elif self.flatten_tables and tag == "tr":
+                opened, closed = start("p"), end("p")
+            elif tag in self.bold_blocks:
+                opened, closed = start("p", self.bold_tag), end(self.bold_tag, "p")
+            else:
+                opened, closed = start(self.rename.get(tag, tag)), end(self.rename.get(tag, tag))
+            table[f"<{tag}>"], table[f"</{tag}>"] = opened, closed
         return table
 
 
 @dataclass(frozen=True)
 class ChannelHtml:
-    """A channel's description HTML: reshape canonical HTML, then clean with its allowlist."""
+    """A channel's description HTML: reshape canonical HTML, then clean with its allowlist.
+
+    Where the canonical HTML nests simply (`CanonicalHtml.nests_simply`: no block would end up
+    inside a paragraph, nothing for an HTML parser to repair), the substitution already is what
+    nh3 would write: the same tags, kept or left out by the same allowlist, around text nh3
+    escaped itself. Only then is the second nh3 pass skipped (a test holds the two paths equal on
+    generated HTML); anything else goes through the channel's nh3.
+    """
 
     tags: frozenset[str]
     rules: Reshape
     _cleaner: nh3.Cleaner = field(init=False, repr=False, compare=False)
-    _tag_table: dict[str, str] = field(init=False, repr=False, compare=False)
+    _reshaped: dict[str, str] = field(init=False, repr=False, compare=False)
+    _allowed_only: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if "a" in self.tags:  # the substitution has no way to keep a link's attributes
+            raise ValueError("a channel's allowlist cannot take links")
         cleaner = nh3.Cleaner(
             tags=set(self.tags),
             clean_content_tags={"script", "style"},
@@ -90,14 +109,22 @@ class ChannelHtml:
             link_rel=None,
         )
         object.__setattr__(self, "_cleaner", cleaner)
-        object.__setattr__(self, "_tag_table", self.rules.tag_table())
+        object.__setattr__(self, "_reshaped", self.rules.tag_table(CANONICAL_TAGS))
+        object.__setattr__(self, "_allowed_only", self.rules.tag_table(CANONICAL_TAGS, self.tags))
 
     def render(self, canonical_html: str) -> str:
         return self.render_parsed(CanonicalHtml.parse(canonical_html))
 
     def render_parsed(self, document: CanonicalHtml) -> str:
         """The channel's HTML from already parsed canonical HTML."""
-        reshaped = document.substituted(self._tag_table)
+        if document.nests_simply:
+            # Links, the only canonical tags with attributes, are in no channel's allowlist.
+            return document.substituted(self._allowed_only, drop_other_tags=True).strip()
+        return self.cleaned(document)
+
+    def cleaned(self, document: CanonicalHtml) -> str:
+        """The channel's HTML through its nh3 allowlist, whatever the nesting."""
+        reshaped = document.substituted(self._reshaped)
         return _without_nbsp_entity(str(self._cleaner.clean(reshaped))).strip()
 
 
