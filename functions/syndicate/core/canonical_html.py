@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html import unescape
 
 # One tag: quoted attribute values may hold any character but `"` (escaped as `&quot;`).
 _TAG = re.compile(r'(<[^<>"]*(?:"[^"]*"[^<>"]*)*>)')
@@ -60,6 +59,13 @@ _KNOWN_NAMES = {
     for tag in BLOCK_TAGS | CONTAINER_TAGS | VOID_TAGS | {"b", "strong", "i", "em", "u", "a", "td", "th"}
     for token in (f"<{tag}>", f"</{tag}>")
 }
+
+
+def _unescape_text(text: str) -> str:
+    """Text as nh3 escapes it (`&amp;`, `&lt;`, `&gt;`; U+00A0 is written back by `sanitize`)."""
+    if "&" not in text:
+        return text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _name(tag: str) -> str:
@@ -113,7 +119,7 @@ class CanonicalHtml:
         """The text a reader sees, blocks separated by single spaces."""
         parts = list(self.pieces)
         parts[1::2] = [_SPACED.get(tag, "") for tag in self.pieces[1::2]]
-        return " ".join(unescape("".join(parts)).split())
+        return " ".join(_unescape_text("".join(parts)).split())
 
     def map_text(self, change: Callable[[str], str]) -> CanonicalHtml:
         """Every text piece replaced by `change(text)`; `change` sees and returns escaped text."""
