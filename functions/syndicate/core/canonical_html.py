@@ -117,14 +117,15 @@ class CanonicalHtml:
 
     def visible_text(self) -> str:
         """The text a reader sees, blocks separated by single spaces."""
-        parts = list(self.pieces)
-        parts[1::2] = [_SPACED.get(tag, "") for tag in self.pieces[1::2]]
-        return " ".join(_unescape_text("".join(parts)).split())
+        otherwise = list(self.pieces)
+        otherwise[1::2] = [""] * (len(otherwise) // 2)
+        return " ".join(_unescape_text("".join(map(_SPACED.get, self.pieces, otherwise))).split())
 
-    def map_text(self, change: Callable[[str], str]) -> CanonicalHtml:
-        """Every text piece replaced by `change(text)`; `change` sees and returns escaped text."""
+    def map_text(self, change: Callable[[str], str], *, only_with: str = "") -> CanonicalHtml:
+        """Every text piece replaced by `change(text)`; `change` sees and returns escaped text.
+        With `only_with`, only the pieces that contain it are changed (the others need no call)."""
         pieces = list(self.pieces)
-        pieces[0::2] = [change(text) if text else text for text in self.pieces[0::2]]
+        pieces[0::2] = [change(text) if text and only_with in text else text for text in self.pieces[0::2]]
         return CanonicalHtml(tuple(pieces), self.nests_simply, self.quotes_of_blocks)
 
     def without_empty(self, tags: Iterable[str]) -> CanonicalHtml:

@@ -96,7 +96,7 @@ def build_description(source: str, description_format: str = "text") -> Descript
     document = CanonicalHtml.parse(sanitize.canonical(raw_html))
     hashtags: list[str] = []
     # Canonical text is escaped, but a hashtag holds no character that escaping changes.
-    document = document.map_text(lambda text: _take_hashtags(text, hashtags))
+    document = document.map_text(lambda text: _take_hashtags(text, hashtags), only_with="#")
     if hashtags:
         document = document.without_empty(_PRUNABLE)
     by_channel = {name: channel.render_parsed(document) for name, channel in sanitize.BY_CHANNEL.items()}

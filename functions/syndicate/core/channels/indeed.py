@@ -28,6 +28,7 @@ from syndicate.core import sanitize
 from syndicate.core.channels import base
 from syndicate.core.model import Channel, Location, Posting, Salary
 from syndicate.core.problems import Problem
+from syndicate.core.text import strip_forbidden
 
 CHANNEL: Channel = "indeed"
 
@@ -90,20 +91,13 @@ _DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # Text that XML 1.0 cannot carry
 
 
-def _forbidden_code_points() -> dict[int, None]:
-    """XML 1.0 Char is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]."""
-    forbidden = [c for c in range(0x20) if c not in (0x9, 0xA, 0xD)]
-    forbidden += range(0xD800, 0xE000)  # surrogates: only ever lone ones in a Python str
-    forbidden += (0xFFFE, 0xFFFF)
-    return dict.fromkeys(forbidden)
-
-
-_FORBIDDEN = _forbidden_code_points()
-
-
 def xml_text(text: str) -> str:
-    """The text as the feed carries it: characters XML 1.0 forbids removed, line ends as `\\n`."""
-    cleaned = text.translate(_FORBIDDEN)
+    """The text as the feed carries it: characters XML 1.0 forbids removed, line ends as `\\n`.
+
+    XML 1.0 Char is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]: exactly
+    what `strip_forbidden` keeps (a regular expression: `str.translate` with a table of the 2,000
+    forbidden code points looked each character up in a dict, 100 µs for a 4 KB description)."""
+    cleaned = strip_forbidden(text)
     if "\r" in cleaned:
         cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
     return cleaned
