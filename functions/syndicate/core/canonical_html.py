@@ -61,7 +61,12 @@ _KNOWN_NAMES = {
 }
 
 
-def _unescape_text(text: str) -> str:
+def split_at_tags(html: str) -> list[str]:
+    """nh3's output as text at even positions and whole tags at odd ones (see the docstring)."""
+    return _TAG.split(html)
+
+
+def unescape_text(text: str) -> str:
     """Text as nh3 escapes it (`&amp;`, `&lt;`, `&gt;`; U+00A0 is written back by `sanitize`)."""
     if "&" not in text:
         return text
@@ -92,7 +97,7 @@ class CanonicalHtml:
     @classmethod
     def parse(cls, canonical: str) -> CanonicalHtml:
         """Split nh3's output at its tags, without the whitespace that only lays out the markup."""
-        pieces = _TAG.split(canonical)
+        pieces = split_at_tags(canonical)
         _drop_layout_whitespace(pieces)
         quotes = _quotes_of_blocks(pieces) if "<blockquote>" in pieces else ()
         return cls(tuple(pieces), _nests_simply(pieces, frozenset(quotes)), quotes)
@@ -119,7 +124,7 @@ class CanonicalHtml:
         """The text a reader sees, blocks separated by single spaces."""
         otherwise = list(self.pieces)
         otherwise[1::2] = [""] * (len(otherwise) // 2)
-        return " ".join(_unescape_text("".join(map(_SPACED.get, self.pieces, otherwise))).split())
+        return " ".join(unescape_text("".join(map(_SPACED.get, self.pieces, otherwise))).split())
 
     def map_text(self, change: Callable[[str], str], *, only_with: str = "") -> CanonicalHtml:
         """Every text piece replaced by `change(text)`; `change` sees and returns escaped text.

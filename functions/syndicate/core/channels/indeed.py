@@ -18,13 +18,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from html.entities import html5 as html5_entities
-from html.parser import HTMLParser
 from typing import Any, BinaryIO
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from xml.sax.saxutils import XMLGenerator
 from xml.sax.xmlreader import AttributesImpl
 
 from syndicate.core import sanitize
+from syndicate.core.canonical_html import split_at_tags, unescape_text
 from syndicate.core.channels import base
 from syndicate.core.model import Channel, Location, Posting, Salary
 from syndicate.core.problems import Problem
@@ -380,35 +380,14 @@ def _guard_markup_lookalikes(text: str) -> str:
     return "".join(out)
 
 
-class _LiteralText(HTMLParser):
-    """Re-emits sanitized HTML with its text unescaped: tags as they were written (the channel's
-    sanitizer leaves them without attributes), text as the characters themselves."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.parts.append(self.get_starttag_text() or f"<{tag}>")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.parts.append(self.get_starttag_text() or f"<{tag}>")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.parts.append(f"</{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(_guard_markup_lookalikes(data))
-
-
 def literal_html(html: str) -> str:
-    """`html` with no entity left in it: every character of its text written as itself."""
+    """`html` (a channel's sanitized HTML, as nh3 writes it) with no entity left in it: every
+    character of its text written as itself, tags as they are."""
     if "&" not in html:
         return html  # the serializer writes an entity only with an `&`: nothing to undo
-    parser = _LiteralText()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.parts)
+    pieces = split_at_tags(html)
+    pieces[0::2] = [_guard_markup_lookalikes(unescape_text(text)) for text in pieces[0::2]]
+    return "".join(pieces)
 
 
 def _extension_text(value: Any) -> str | None:
