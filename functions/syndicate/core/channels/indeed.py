@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -353,6 +354,7 @@ def description_html(posting: Posting) -> str:
 # "&copy" stay the text the employer wrote while "R&D", "AT&T" and "5 < 7" are left untouched.
 # `]]>` needs nothing here: the feed writer splits it across two CDATA sections.
 _WORD_JOINER = "\u2060"
+_MARKUP_STARTS = re.compile("[<&]")
 _TAG_OPENERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/!?")
 _REFERENCE_NAMES = frozenset(html5_entities)
 _LONGEST_REFERENCE = max(map(len, _REFERENCE_NAMES))
@@ -370,14 +372,14 @@ def _opens_markup(text: str, position: int) -> bool:
 
 
 def _guard_markup_lookalikes(text: str) -> str:
-    if "<" not in text and "&" not in text:
-        return text
     out: list[str] = []
-    for position, char in enumerate(text):
-        out.append(char)
-        if char in "<&" and _opens_markup(text, position):
-            out.append(_WORD_JOINER)
-    return "".join(out)
+    start = 0
+    for found in _MARKUP_STARTS.finditer(text):
+        position = found.start()
+        if _opens_markup(text, position):
+            out += (text[start : position + 1], _WORD_JOINER)
+            start = position + 1
+    return "".join(out) + text[start:] if out else text
 
 
 def literal_html(html: str) -> str:
@@ -386,7 +388,10 @@ def literal_html(html: str) -> str:
     if "&" not in html:
         return html  # the serializer writes an entity only with an `&`: nothing to undo
     pieces = split_at_tags(html)
-    pieces[0::2] = [_guard_markup_lookalikes(unescape_text(text)) for text in pieces[0::2]]
+    # Only text with an `&` holds an entity, and only an entity gives a `<` or `&` to guard.
+    pieces[0::2] = [
+        _guard_markup_lookalikes(unescape_text(text)) if "&" in text else text for text in pieces[0::2]
+    ]
     return "".join(pieces)
 
 
