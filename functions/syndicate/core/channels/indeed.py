@@ -21,7 +21,6 @@ from decimal import Decimal
 from html.entities import html5 as html5_entities
 from typing import Any, BinaryIO
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
-from xml.sax.saxutils import XMLGenerator
 from xml.sax.xmlreader import AttributesImpl
 
 from syndicate.core import sanitize
@@ -517,6 +516,10 @@ _NO_ATTRIBUTES = AttributesImpl({})
 class FeedWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.sink = _JobBuffer(out)
+        # Imported here: xml.sax.saxutils loads urllib.request, http.client and ssl, which every
+        # process rendering Indeed jobs without writing a feed (validate, the ingest) would pay.
+        from xml.sax.saxutils import XMLGenerator  # noqa: PLC0415
+
         self.xml = XMLGenerator(self.sink, encoding="utf-8", short_empty_elements=False)
         self._checked_names: set[str] = set(ELEMENTS)
 
