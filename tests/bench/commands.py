@@ -7,8 +7,8 @@ command after a dropped warm-up round; each figure is the child's CPU time (user
 `os.wait4`), which other processes taking turns on the machine do not inflate as they do wall
 time; the verdict is the median of the per-round ratios to that round's floor.
 
-Memory: every child reports its own peak (`child.py`); each command runs once more on a file ten
-times larger, and streaming means the two peaks are about equal.
+Memory: every child reports its own peak (`child.py`); each command runs once more on a larger
+file (4 times by default, 10 times with `--full`), and streaming keeps the two peaks about equal.
 
 Start-up: `syndicate validate` of a one-posting file against `python -c "import json"`, wall
 time, pairs of runs; the verdict is the median of the per-pair ratios. Children keep bytecode

@@ -8,8 +8,8 @@ Run from the repository root: `python -m tests.bench.run` (`--full` for larger f
 rounds; `--help` for the knobs). Prints the tables, a Markdown table for the README, and writes
 every figure to `.bench/latest.json`. Targets: the core at most 5x its floor (json.loads + 4
 json.dumps); `syndicate transform --channel X` at most 8x and `syndicate validate` at most 6x a
-process that loads and dumps each line, with peak memory flat (under 1.3x) from the small file
-to the one ten times larger; `syndicate validate` of one posting at most 5x `python -c "import
+process that loads and dumps each line, with peak memory flat (under 1.3x) from that file to
+one 4 times (--full: 10 times) larger; `syndicate validate` of one posting at most 5x `python -c "import
 json"`; the ingest's peak memory flat the same way, ceil(N/10) SendMessageBatch calls per channel
 every posting is ready for, its time per posting under 2x the core's; each function's cold start
 under 1.5x `import boto3` plus one client. A missed target is reported, not an error: the exit
@@ -60,7 +60,7 @@ FULL = {
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--full", action="store_true", help=f"larger files, more rounds: {FULL}")
-    parser.add_argument("--rounds", type=int, default=15, help="core rounds (%(default)s)")
+    parser.add_argument("--rounds", type=int, default=11, help="core rounds (%(default)s)")
     parser.add_argument(
         "--variants", type=int, default=39, help="generated variants per example posting (%(default)s)"
     )
@@ -79,12 +79,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=2, help="large-file runs side by side (%(default)s)")
     parser.add_argument(
         "--ingest-sizes",
-        default="2000,20000",
+        default="1000,10000",
         help="postings per upload for the ingest runs, smallest first (%(default)s)",
     )
     parser.add_argument("--skip-ingest", action="store_true", help="no ingest runs")
     parser.add_argument(
-        "--coldstart-rounds", type=int, default=7, help="fresh interpreters per handler (%(default)s)"
+        "--coldstart-rounds", type=int, default=5, help="fresh interpreters per handler (%(default)s)"
     )
     parser.add_argument("--skip-coldstart", action="store_true", help="no handler cold-start runs")
     parser.add_argument("--out", type=Path, default=REPO / ".bench" / "latest.json")
