@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEMO_OUT ?= demo-out
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench bench-full clean
 
 # The first run installs for a few minutes: pip's own progress shows what it is doing.
 $(STAMP): pyproject.toml
@@ -70,8 +70,12 @@ template-check: $(STAMP) $(SAM_STAMP)
 build: $(SAM_STAMP)
 	$(SAM_ENV) $(SAM) build --template template.yaml --build-dir .aws-sam/build
 
+# About 5 minutes; bench-full runs larger files and more rounds (about 15 minutes).
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run
+
+bench-full: $(STAMP)
+	$(BIN)/python -m tests.bench.run --full
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis .bench
