@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEMO_OUT ?= demo-out
 
-.PHONY: demo test lint typecheck unit bench bench-load clean
+.PHONY: demo test lint typecheck unit bench bench-full bench-load clean
 
 # The first run installs for a few minutes: pip's own progress shows what it is doing.
 $(STAMP): pyproject.toml
@@ -70,8 +70,12 @@ template-check: $(STAMP) $(SAM_STAMP)
 build: $(SAM_STAMP)
 	$(SAM_ENV) $(SAM) build --template template.yaml --build-dir .aws-sam/build
 
+# About 5 minutes; bench-full runs larger files and more rounds (about 15 minutes).
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run
+
+bench-full: $(STAMP)
+	$(BIN)/python -m tests.bench.run --full
 
 # N postings through the whole embedded stack, every AWS call counted and priced (tests/bench/load.py).
 # LOAD_SIZES=1000,10000,100000 make bench-load for the largest size (hours on 2 cores: 10,000 take ~40 min).

@@ -65,7 +65,7 @@ TEMPLATE_PARAMETERS = {
 NOT_BUNDLED_VARIABLE = "SYNDICATE_BENCH_NOT_BUNDLED"
 # Set up before any clock starts, in every child: top-level names of installed distributions the
 # bundle would not hold cannot be imported (as if absent). `os` is loaded at start-up anyway.
-_PREFACE = f"""
+BUNDLE_ONLY_PREFACE = f"""
 import os, sys
 class _OnlyTheBundle:
     refused = frozenset(os.environ.get("{NOT_BUNDLED_VARIABLE}", "").split(","))
@@ -80,7 +80,7 @@ sys.meta_path.insert(0, _OnlyTheBundle)
 # neither side gets json, logging... for free. `__import__` is a builtin, and importing a dotted
 # name runs every parent package too.
 _CHILD = (
-    _PREFACE
+    BUNDLE_ONLY_PREFACE
     + """
 import time
 start = time.perf_counter()
@@ -332,7 +332,7 @@ def self_time_by_package(lines: Sequence[ImportLine], count: int) -> list[tuple[
 # The handler's own line in -X importtime hides its module-level work (clients, Powertools objects,
 # validators). A profile of the import shows it: the calls made directly from a module body.
 _PROFILE_CHILD = (
-    _PREFACE
+    BUNDLE_ONLY_PREFACE
     + """
 import cProfile
 profile = cProfile.Profile()

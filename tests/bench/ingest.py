@@ -2,8 +2,8 @@
 
 Each run is a fresh child process (`python -m tests.bench.ingest SIZE STORE UPLOAD RESULT`) that
 runs the real `IngestService.ingest` (so the real `Ingest.run`, `ChannelQueues`, `Receipt` and
-`storage` code) on a local JSON Lines file. Its peak resident set size comes from `os.wait4`, as
-in `memory.py`.
+`storage` code) on a local JSON Lines file. It reports its own peak resident set size (VmHWM, see
+`child.py`).
 
 AWS is replaced by in-memory fakes with the same interface, because moto's SQS and DynamoDB at
 100,000 postings would measure moto, not the ingest:
@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from syndicate.core.model import CHANNELS, Channel
 from syndicate.pipeline.ingest import Upload
 from syndicate.pipeline.ingest_service import IngestService
 from syndicate.pipeline.plan import ChannelPlan
+from tests.bench.child import own_peak_kib
 from tests.bench.postings import NOW, REPO, example_postings, variant
 
 STORES = ("kept", "none")
@@ -263,11 +263,6 @@ class NoState(_CountingState):
 # --- the child: one ingest -----------------------------------------------------------------------
 
 
-def _peak_kib() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak // 1024 if sys.platform == "darwin" else peak
-
-
 def ingest_once(upload_path: Path, size: int, store: str) -> dict[str, Any]:
     """Ingest the file as the ingest function does for one S3 notification; the figures."""
     state: KeptState | NoState = KeptState() if store == "kept" else NoState()
@@ -279,7 +274,7 @@ def ingest_once(upload_path: Path, size: int, store: str) -> dict[str, Any]:
     )
     upload = Upload(BUCKET, key, "2026-11-26T12:00:00.000Z", "0062E5E0C1B7A0F2D4")
     validation.warm_up()  # as the ingest handler does at import: not part of any one upload
-    peak_before = _peak_kib()
+    peak_before = own_peak_kib()
     cpu_start = time.process_time()
     start = time.perf_counter()
     stats = service.ingest(upload)
@@ -311,6 +306,7 @@ def ingest_once(upload_path: Path, size: int, store: str) -> dict[str, Any]:
         "state_calls": dict(state.calls),
         "state_held_bytes": state.held_bytes(),
         "peak_before_ingest_kib": peak_before,
+        "peak_kib": own_peak_kib(),
     }
 
 
@@ -371,13 +367,13 @@ def measure(size: int, store: str, upload: Path, scratch: Path) -> Run:
         child = subprocess.Popen(  # our own interpreter and arguments
             command, stdout=subprocess.DEVNULL, stderr=stderr, env=_child_env(), cwd=REPO
         )
-        _, status, usage = os.wait4(child.pid, 0)
+        _, status, _ = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
-    peak = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
     tail = stderr_path.read_text("utf-8", errors="replace")[-2000:]
     figures = json.loads(result_path.read_text("utf-8")) if child.returncode == 0 else {}
-    return Run(size, store, peak, wall, child.returncode, tail, figures)
+    # The child's own peak: wait4's figure would be at least this parent's (see child.py).
+    return Run(size, store, int(figures.get("peak_kib", 0)), wall, child.returncode, tail, figures)
 
 
 def ingest_runs(sizes: Sequence[int], jobs: int) -> list[Run]:

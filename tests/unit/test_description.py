@@ -26,7 +26,7 @@ def test_markdown_is_commonmark_and_sanitized() -> None:
         "## Duties\n\n1. one\n2. two\n\n[apply](javascript:alert(1)) <script>alert(2)</script>", "markdown"
     )
     assert "<h2>Duties</h2><ol><li>one</li><li>two</li></ol>" in description.html
-    # markdown-it refuses javascript: links, so the link stays visible text, never an href.
+    # CommonMark makes the link; nh3 drops a javascript: href, so the link text stays, never the URL.
     assert "href" not in description.html
     assert "<script" not in description.html and "alert(2)" not in description.html
 
@@ -47,6 +47,19 @@ def test_linkedin_hashtags_are_separated_out() -> None:
     )
     assert description.hashtags == ("#LI-Remote", "#LI-MM1", "#li-hybrid")
     assert description.html == "<p>Great job.</p><p>Email #LI-X@corp? no: C# rocks</p>"
+
+
+def test_hashtags_are_collected_in_reading_order() -> None:
+    description = build_description("<p><b>#LI-First</b> and #LI-Second</p><p>#LI-Third</p>", "html")
+    assert description.hashtags == ("#LI-First", "#LI-Second", "#LI-Third")
+    assert description.html == "<p> and</p>"
+
+
+def test_a_quote_reaches_channels_as_its_paragraphs_never_as_empty_ones() -> None:
+    source = "Intro\n\n> We value calm.\n>\n> And writing.\n\n> Short quote"
+    description = build_description(source, "markdown")
+    expected = "<p>Intro</p><p>We value calm.</p><p>And writing.</p><p>Short quote</p>"
+    assert set(description.by_channel.values()) == {expected}
 
 
 def test_channel_html_keeps_only_each_channels_tags() -> None:

@@ -7,22 +7,14 @@ Exit codes: 0 all good, 1 a posting was invalid or a file could not be read as p
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from syndicate.cli import (
-    preview,
-    pull,
-    run,
-    run_connections,
-    serve,
-    sign,
-    sources,
-    status,
-    transform,
-    validate,
-)
+from syndicate.cli import pull, run, run_connections, serve, sign, sources, status
+
+Command = Callable[[argparse.Namespace, datetime], int]
 
 
 def _instant(text: str) -> datetime:
@@ -46,6 +38,17 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def _command(module: str) -> Command:
+    """`syndicate.cli.<module>.run`, imported when the command runs: a command loads only what it
+    uses (`validate` never loads boto3; tests/unit/test_import_budget.py holds it to that)."""
+
+    def run_command(arguments: argparse.Namespace, now: datetime) -> int:
+        command: Command = importlib.import_module(f"syndicate.cli.{module}").run
+        return command(arguments, now)
+
+    return run_command
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="syndicate",
@@ -65,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print one JSON array with a report per posting")
     sources.add_path_arguments(check)
-    check.set_defaults(run=validate.run)
+    check.set_defaults(run=_command("validate"))
 
     render = commands.add_parser("transform", help="render the valid, ready postings for one channel")
     render.add_argument("--channel", required=True, choices=("linkedin", "indeed", "schemaorg"))
@@ -78,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Indeed feed <publisherurl> (default: %(default)s)",
     )
     sources.add_path_arguments(render)
-    render.set_defaults(run=transform.run)
+    render.set_defaults(run=_command("transform"))
 
     stack = commands.add_parser(
         "run", help="run the whole stack locally (embedded AWS on moto): upload, ingest, publish"
@@ -107,14 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="posting files, uploaded in this order; a folder stands for its posting files (sorted)",
     )
-    stack.set_defaults(run=run.run)
+    stack.set_defaults(run=_command("run"))
 
     show = commands.add_parser(
         "preview", help="write an HTML report: every posting side by side as each channel gets it"
     )
     show.add_argument("--out", required=True, metavar="DIR", help="where to write index.html and the pages")
     sources.add_path_arguments(show)
-    show.set_defaults(run=preview.run)
+    show.set_defaults(run=_command("preview"))
 
     serve.add_parser(commands)
     sign.add_parser(commands)

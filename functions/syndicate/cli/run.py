@@ -24,13 +24,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from syndicate.adapters.state import StateTable
 from syndicate.cli import outdir, sources
 from syndicate.cli.pull import read_defaults
 from syndicate.cli.run_connections import board_documents, connect_and_poll
 from syndicate.core.model import CHANNELS
 from syndicate.pipeline import plan as states
-from syndicate.pipeline.ingest_service import REPORTS_PREFIX
 
 if TYPE_CHECKING:
     from infra.runtime import DrainProgress
@@ -242,6 +240,10 @@ def parked_messages(stack: Any) -> dict[str, int]:
 
 def collect(stack: Any, out: Path, keys: list[str]) -> list[Row]:
     """Copy what the stack published into `out` (the fakes wrote what the APIs received themselves)."""
+    # Here, not at the top: every `syndicate` command imports this module, and boto3 is slow to load.
+    from syndicate.adapters.state import StateTable  # noqa: PLC0415
+    from syndicate.pipeline.ingest_service import REPORTS_PREFIX  # noqa: PLC0415
+
     stack.download_prefix("IntakeBucket", REPORTS_PREFIX, out / "reports")
     stack.download_prefix("FeedBucket", "indeed/", out / "indeed")
     stack.download_prefix("FeedBucket", "linkedin/", out / "linkedin")  # the XML feed, in feed mode

@@ -34,7 +34,6 @@ from typing import IO, TYPE_CHECKING, Any
 from syndicate.cli import outdir
 from syndicate.cli.run import add_delivery_arguments, collect, find_template, output_to, stack_parameters
 from syndicate.cli.status import DEFAULT_SECRET_ENV
-from syndicate.pipeline.webhook_service import CLIENT_HEADER, POSTINGS_PATH
 
 if TYPE_CHECKING:
     from infra.runtime import EmbeddedStack, HttpResponse
@@ -280,6 +279,8 @@ def serve(stack: EmbeddedStack, arguments: argparse.Namespace, out: Path, termin
 
 
 def banner(url: str, client: str, secret: str, out: Path, throttles: dict[str, Throttle]) -> str:
+    from syndicate.pipeline.webhook_service import CLIENT_HEADER, POSTINGS_PATH  # noqa: PLC0415 - loads boto3
+
     limits = "API stage throttling applies (429)" if throttles else "no throttling"
     body = shlex.quote(EXAMPLE_FILE)
     return f"""syndicate serve: the ATS webhook of template.yaml, embedded stack ({limits}; Ctrl-C stops)

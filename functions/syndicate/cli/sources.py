@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from syndicate.core.assess import Assessment, assess
 from syndicate.core.intake import SUPPORTED_SUFFIXES, FileProblem, Item, read_postings
+from syndicate.core.model import CHANNELS, Channel
 from syndicate.core.wellformed import printable
 
 if TYPE_CHECKING:
@@ -98,11 +99,16 @@ def _guarded(source: str, read: Iterator[Item]) -> Iterator[Item]:
 
 
 def assessments(
-    paths: Iterable[str], now: datetime, stdin_format: str | None = None
+    paths: Iterable[str],
+    now: datetime,
+    stdin_format: str | None = None,
+    channels: Iterable[Channel] = CHANNELS,
 ) -> Iterator[Assessment | FileProblem]:
-    """Each posting's assessment in file order; a `FileProblem` for a file that is not postings."""
+    """Each posting's assessment (readiness for `channels` only) in file order; a `FileProblem`
+    for a file that is not postings."""
+    channels = tuple(channels)
     for item in items(paths, stdin_format):
-        yield item if isinstance(item, FileProblem) else assess(item, now)
+        yield item if isinstance(item, FileProblem) else assess(item, now, channels)
 
 
 # Standard input -------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from urllib.parse import quote
 from syndicate.cli.sign import SecretUnavailable, add_secret_arguments, read_secrets
 from syndicate.core import signature
 from syndicate.pipeline.posting_status import describe, status_document
-from syndicate.pipeline.webhook_service import CLIENT_HEADER, POSTINGS_PATH
 
 DEFAULT_SECRET_ENV = "SYNDICATE_SECRET"  # noqa: S105 - a variable name, not a secret
 DEFAULT_CLIENT = "local"
@@ -121,12 +120,16 @@ def from_table(table: str, posting_id: str, site_base_url: str | None) -> dict[s
 
 
 def posting_url(base_url: str, posting_id: str) -> str:
+    from syndicate.pipeline.webhook_service import POSTINGS_PATH  # noqa: PLC0415 - it loads boto3
+
     return f"{base_url.rstrip('/')}{POSTINGS_PATH}/{quote(posting_id, safe='')}"
 
 
 def from_api(
     base_url: str, posting_id: str, client: str, secrets: list[str], now: int
 ) -> dict[str, Any] | None:
+    from syndicate.pipeline.webhook_service import CLIENT_HEADER  # noqa: PLC0415 - it loads boto3
+
     url = posting_url(base_url, posting_id)
     if not url.startswith(("http://", "https://")):
         raise StatusUnavailable(f"{base_url} is not an http(s) URL")

@@ -1,13 +1,14 @@
 """`syndicate transform --channel {linkedin,indeed,schemaorg} PATH...` (files, folders, `-`)
 
 Output on stdout is exactly what the channel receives; everything left out, and why, goes to
-stderr. The Indeed feed is streamed job by job, so a file of any size renders in bounded memory.
+stderr. Every output is encoded posting by posting (the Indeed feed job by job, the JSON arrays
+element by element) into a spool that goes to disk past 8 MiB, so a file of any size renders in
+bounded memory; each posting is checked for the asked channel only.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from syndicate.cli.sources import assessments
 from syndicate.core.assess import internal_problem
 from syndicate.core.channels import indeed, linkedin, schemaorg
 from syndicate.core.intake import FileProblem
+from syndicate.core.jsonstream import StreamedArray, iter_encoded
 from syndicate.core.model import Channel, Posting
 
 SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
@@ -31,7 +33,7 @@ class _Tally:
 
 def _ready_postings(arguments: argparse.Namespace, now: datetime, tally: _Tally) -> Iterator[Posting]:
     channel: Channel = arguments.channel
-    for result in assessments(arguments.paths, now, arguments.format):
+    for result in assessments(arguments.paths, now, arguments.format, (channel,)):
         if isinstance(result, FileProblem):
             tally.invalid += 1
             print(f"{result.source}: cannot read as postings: {result.message}", file=sys.stderr)
@@ -102,10 +104,24 @@ def _write_document(
         return
     document: Any
     if channel == "linkedin":
-        document = {
-            "elements": list(_rendered(postings, lambda p: linkedin.render_job(p, now), channel, tally))
-        }
+        elements = _rendered(postings, lambda p: linkedin.render_job(p, now), channel, tally)
+        document = {"elements": StreamedArray(elements)}
     else:
-        document = list(_rendered(postings, schemaorg.render, channel, tally))
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    out.write(text.encode("utf-8"))
+        document = StreamedArray(_rendered(postings, schemaorg.render, channel, tally))
+    _write_json(document, out)
+
+
+def _write_json(document: Any, out: BinaryIO) -> None:
+    """`document` as indented JSON (the bytes `json.dumps(..., indent=2)` gives), encoded as its
+    items arrive: memory holds about one posting's output at a time."""
+    pending: list[str] = []
+    size = 0
+    for chunk in iter_encoded(document, indent=2):
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= 64 * 1024:
+            out.write("".join(pending).encode("utf-8"))
+            pending.clear()
+            size = 0
+    pending.append("\n")
+    out.write("".join(pending).encode("utf-8"))

@@ -6,6 +6,7 @@ command line, the ingest function and the webhook all report through `Assessment
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,7 +34,8 @@ class Assessment:
         return not self.errors
 
     def ready_for(self, channel: Channel) -> bool:
-        return self.posting is not None and not self.readiness.get(channel, ())
+        """Whether `channel` can take the posting; a KeyError if it was not assessed for it."""
+        return self.posting is not None and not self.readiness[channel]
 
     def ready_channels(self) -> list[Channel]:
         return [channel for channel in CHANNELS if self.ready_for(channel)]
@@ -56,12 +58,15 @@ class Assessment:
         }
 
 
-def channel_readiness(posting: Posting, now: datetime) -> dict[Channel, tuple[Problem, ...]]:
-    return {
-        "linkedin": tuple(linkedin.readiness(posting, now)),
-        "indeed": tuple(indeed.readiness(posting)),
-        "schemaorg": tuple(schemaorg.readiness(posting)),
+def channel_readiness(
+    posting: Posting, now: datetime, channels: Iterable[Channel] = CHANNELS
+) -> dict[Channel, tuple[Problem, ...]]:
+    checks: dict[Channel, Callable[[], list[Problem]]] = {
+        "linkedin": lambda: linkedin.readiness(posting, now),
+        "indeed": lambda: indeed.readiness(posting),
+        "schemaorg": lambda: schemaorg.readiness(posting),
     }
+    return {channel: tuple(checks[channel]()) for channel in channels}
 
 
 def posting_id_of(data: Any) -> str | None:
@@ -70,9 +75,10 @@ def posting_id_of(data: Any) -> str | None:
     return value if isinstance(value, str) and not has_lone_surrogate(value) else None
 
 
-def assess(item: RawPosting, now: datetime) -> Assessment:
-    """The verdict on one posting. Never raises: a failure no rule foresaw rejects this posting
-    (code `internal`), never the file or batch it came in."""
+def assess(item: RawPosting, now: datetime, channels: Iterable[Channel] = CHANNELS) -> Assessment:
+    """The verdict on one posting, with its readiness for `channels` only (a command that writes
+    one channel's output pays for no other's checks). Never raises: a failure no rule foresaw
+    rejects this posting (code `internal`), never the file or batch it came in."""
     posting_id = posting_id_of(item.data)
     try:
         if item.problems:
@@ -81,7 +87,8 @@ def assess(item: RawPosting, now: datetime) -> Assessment:
         if errors:
             return Assessment(item.source, item.index, posting_id, errors)
         posting = normalize(item.data)
-        return Assessment(item.source, item.index, posting.id, (), posting, channel_readiness(posting, now))
+        readiness = channel_readiness(posting, now, channels)
+        return Assessment(item.source, item.index, posting.id, (), posting, readiness)
     except Exception as error:  # one posting's failure must not cost the others
         return rejected_for(item.source, item.index, posting_id, error)
 

@@ -1,39 +1,18 @@
-"""A minimal element tree for HTML that nh3 has already sanitized.
+"""A minimal element tree for HTML of any origin, on the standard library's tokenizer.
 
-nh3 decides what is safe; this module only reshapes safe HTML: it renames tags for a channel
-(headings to bold paragraphs, ordered to unordered lists), unwraps tags a channel does not take,
-drops hashtags from text and reads the visible text. It is built on the standard library's
-tokenizer, never on regular expressions over markup.
+Descriptions take the fast path (`canonical_html.py`, over nh3's own output). This tree reads
+what did not come from nh3: an extension overlay's HTML (its visible text, the tags it uses), and
+serializes the few elements renderers build themselves (a skills list, a hashtag paragraph).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 
-VOID_TAGS = frozenset({"br", "hr", "img"})
-BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "ul",
-        "ol",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "table",
-        "tr",
-        "blockquote",
-        "pre",
-        "br",
-        "hr",
-    }
-)
+from syndicate.core.canonical_html import BLOCK_TAGS, VOID_TAGS
 
 
 @dataclass(slots=True)
@@ -62,7 +41,7 @@ class _TreeBuilder(HTMLParser):
         self._stack[-1].children.append(Element(tag, [(name, value or "") for name, value in attrs]))
 
     def handle_endtag(self, tag: str) -> None:
-        # Sanitized input is well nested; still, close up to the matching open tag only.
+        # Close up to the matching open tag only; a stray end tag closes nothing.
         for depth in range(len(self._stack) - 1, 0, -1):
             if self._stack[depth].tag == tag:
                 del self._stack[depth:]
@@ -72,41 +51,11 @@ class _TreeBuilder(HTMLParser):
         self._stack[-1].children.append(data)
 
 
-CONTAINER_TAGS = frozenset({"ul", "ol", "table", "thead", "tbody", "tr"})
-
-
 def parse(html: str) -> Element:
     builder = _TreeBuilder()
     builder.feed(html)
     builder.close()
-    _drop_layout_whitespace(builder.root)
     return builder.root
-
-
-def _is_block(node: Node | None) -> bool:
-    return isinstance(node, Element) and node.tag in BLOCK_TAGS | CONTAINER_TAGS
-
-
-def _drop_layout_whitespace(element: Element) -> None:
-    """Remove whitespace that only lays out source markup (between blocks, inside lists and
-    tables); it means nothing in HTML and would show as stray gaps once tags are reshaped."""
-    children = element.children
-    kept: list[Node] = []
-    for position, child in enumerate(children):
-        if isinstance(child, Element):
-            _drop_layout_whitespace(child)
-        elif not child.strip():
-            before = children[position - 1] if position else None
-            after = children[position + 1] if position + 1 < len(children) else None
-            if (
-                element.tag in CONTAINER_TAGS
-                or _is_block(before)
-                or _is_block(after)
-                or (element.tag == "#root" and (before is None or after is None))
-            ):
-                continue
-        kept.append(child)
-    element.children = kept
 
 
 def serialize(node: Node) -> str:
@@ -156,53 +105,3 @@ def iter_text_parents(node: Element) -> Iterator[Element]:
     for child in node.children:
         if isinstance(child, Element):
             yield from iter_text_parents(child)
-
-
-def map_text(root: Element, change: Callable[[str], str]) -> None:
-    """Replace every text node by `change(text)`, in place."""
-    for element in iter_text_parents(root):
-        element.children = [change(c) if isinstance(c, str) else c for c in element.children]
-
-
-def prune_empty(root: Element, tags: frozenset[str]) -> None:
-    """Remove elements of `tags` that hold no visible text (after hashtags were taken out)."""
-    kept: list[Node] = []
-    for child in root.children:
-        if isinstance(child, Element):
-            prune_empty(child, tags)
-            if child.tag in tags and not visible_text(child) and not _has_void(child):
-                continue
-        kept.append(child)
-    root.children = kept
-
-
-def _has_void(element: Element) -> bool:
-    return any(isinstance(c, Element) and (c.tag == "img" or _has_void(c)) for c in element.children)
-
-
-@dataclass(frozen=True, slots=True)
-class Reshape:
-    """How one channel reshapes canonical HTML before its own allowlist is applied."""
-
-    rename: dict[str, str]  # tag -> tag, e.g. ol -> ul
-    bold_blocks: frozenset[str]  # block tags that become <p><b>...</b></p> (headings)
-    bold_tag: str = "b"
-    flatten_tables: bool = False  # channels without tables: one paragraph per row, cells spaced
-
-
-def reshape(root: Element, rules: Reshape) -> Element:
-    """A reshaped copy of the tree: renames and headings-as-bold-paragraphs."""
-    return Element(root.tag, list(root.attrs), [_reshape_node(c, rules) for c in root.children])
-
-
-def _reshape_node(node: Node, rules: Reshape) -> Node:
-    if isinstance(node, str):
-        return node
-    children = [_reshape_node(c, rules) for c in node.children]
-    if rules.flatten_tables and node.tag in {"td", "th"}:
-        return Element("span", [], [*children, " "])
-    if rules.flatten_tables and node.tag == "tr":
-        return Element("p", [], children)
-    if node.tag in rules.bold_blocks:
-        return Element("p", [], [Element(rules.bold_tag, [], children)])
-    return Element(rules.rename.get(node.tag, node.tag), list(node.attrs), children)

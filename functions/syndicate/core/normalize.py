@@ -25,7 +25,7 @@ from syndicate.core.model import (
     Status,
     Workplace,
 )
-from syndicate.core.text import single_line, strip_forbidden
+from syndicate.core.text import single_line
 
 
 def normalize(raw: Mapping[str, Any]) -> Posting:
@@ -39,9 +39,7 @@ def normalize(raw: Mapping[str, Any]) -> Posting:
         status=cast(Status, raw.get("status", "open")),
         updated_at=parse_instant(updated_at) if updated_at else None,
         title=single_line(raw["title"]),
-        description=build_description(
-            strip_forbidden(raw["description"]), raw.get("description_format", "text")
-        ),
+        description=build_description(raw["description"], raw.get("description_format", "text")),
         hiring_organization=_organization(raw["hiring_organization"]),
         employment_types=cast(
             tuple[EmploymentType, ...], tuple(raw.get("employment_types") or ("FULL_TIME",))

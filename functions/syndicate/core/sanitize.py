@@ -2,17 +2,19 @@
 
 Every description goes through nh3 twice: once into canonical HTML when the posting is
 normalized, and once more through the channel's own allowlist after it is reshaped for that
-channel. nh3 (ammonia, an html5ever-based allowlist sanitizer) removes `<script>`/`<style>`
-with their content, event-handler attributes and `javascript:` URLs.
+channel (whole tags substituted in the canonical HTML, parsed once: `canonical_html.py`).
+nh3 (ammonia, an html5ever-based allowlist sanitizer) removes `<script>`/`<style>` with their
+content, event-handler attributes and `javascript:` URLs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import nh3
 
-from syndicate.core import htmltree
+from syndicate.core.canonical_html import CanonicalHtml
 from syndicate.core.model import Channel
 
 CANONICAL_TAGS = frozenset(
@@ -45,15 +47,60 @@ def canonical(html: str) -> str:
     return _without_nbsp_entity(str(_CANONICAL.clean(html)))
 
 
+@dataclass(frozen=True, slots=True)
+class Reshape:
+    """How one channel reshapes canonical HTML before its own allowlist is applied."""
+
+    rename: dict[str, str]  # tag -> tag, e.g. ol -> ul
+    bold_blocks: frozenset[str]  # block tags that become <p><b>...</b></p> (headings)
+    bold_tag: str = "b"
+    flatten_tables: bool = False  # channels without tables: one paragraph per row, cells spaced
+
+    def tag_table(self, tags: Iterable[str], allowed: Collection[str] | None = None) -> dict[str, str]:
+        """What each start and end tag of `tags` becomes, as whole tokens: every rule is
+        context-free, so reshaping is a substitution of tags. With `allowed`, tags outside it are
+        left out of the result (their content stays), as the channel's allowlist would."""
+
+        def start(*names: str) -> str:
+            return "".join(f"<{name}>" for name in names if allowed is None or name in allowed)
+
+        def end(*names: str) -> str:
+            return "".join(f"</{name}>" for name in names if allowed is None or name in allowed)
+
+        table: dict[str, str] = {}
+        for tag in tags:
+            if self.flatten_tables and tag in ("td", "th"):  # spaced runs of text in the row
+                opened, closed = start("span"), " " + end("span")
+            elif self.flatten_tables and tag == "tr":
+                opened, closed = start("p"), end("p")
+            elif tag in self.bold_blocks:
+                opened, closed = start("p", self.bold_tag), end(self.bold_tag, "p")
+            else:
+                opened, closed = start(self.rename.get(tag, tag)), end(self.rename.get(tag, tag))
+            table[f"<{tag}>"], table[f"</{tag}>"] = opened, closed
+        return table
+
+
 @dataclass(frozen=True)
 class ChannelHtml:
-    """A channel's description HTML: reshape canonical HTML, then clean with its allowlist."""
+    """A channel's description HTML: reshape canonical HTML, then clean with its allowlist.
+
+    Where the canonical HTML nests simply (`CanonicalHtml.nests_simply`: no block would end up
+    inside a paragraph, nothing for an HTML parser to repair), the substitution already is what
+    nh3 would write: the same tags, kept or left out by the same allowlist, around text nh3
+    escaped itself. Only then is the second nh3 pass skipped (a test holds the two paths equal on
+    generated HTML); anything else goes through the channel's nh3.
+    """
 
     tags: frozenset[str]
-    rules: htmltree.Reshape
+    rules: Reshape
     _cleaner: nh3.Cleaner = field(init=False, repr=False, compare=False)
+    _reshaped: dict[str, str] = field(init=False, repr=False, compare=False)
+    _allowed_only: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if "a" in self.tags:  # the substitution has no way to keep a link's attributes
+            raise ValueError("a channel's allowlist cannot take links")
         cleaner = nh3.Cleaner(
             tags=set(self.tags),
             clean_content_tags={"script", "style"},
@@ -62,14 +109,23 @@ class ChannelHtml:
             link_rel=None,
         )
         object.__setattr__(self, "_cleaner", cleaner)
+        object.__setattr__(self, "_reshaped", self.rules.tag_table(CANONICAL_TAGS))
+        object.__setattr__(self, "_allowed_only", self.rules.tag_table(CANONICAL_TAGS, self.tags))
 
     def render(self, canonical_html: str) -> str:
-        return self.render_tree(htmltree.parse(canonical_html))
+        return self.render_parsed(CanonicalHtml.parse(canonical_html))
 
-    def render_tree(self, tree: htmltree.Element) -> str:
-        """The channel's HTML from an already parsed canonical tree (left unchanged)."""
-        reshaped = htmltree.reshape(tree, self.rules)
-        return _without_nbsp_entity(str(self._cleaner.clean(htmltree.serialize(reshaped)))).strip()
+    def render_parsed(self, document: CanonicalHtml) -> str:
+        """The channel's HTML from already parsed canonical HTML."""
+        if document.nests_simply:
+            # Links, the only canonical tags with attributes, are in no channel's allowlist.
+            return document.substituted(self._allowed_only, drop_other_tags=True).strip()
+        return self.cleaned(document)
+
+    def cleaned(self, document: CanonicalHtml) -> str:
+        """The channel's HTML through its nh3 allowlist, whatever the nesting."""
+        reshaped = document.substituted(self._reshaped)
+        return _without_nbsp_entity(str(self._cleaner.clean(reshaped))).strip()
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -77,7 +133,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # LinkedIn shows only b, strong, u, i, br, p, ul, li; anything else is shown as raw text.
 LINKEDIN = ChannelHtml(
     tags=frozenset({"b", "strong", "u", "i", "br", "p", "ul", "li"}),
-    rules=htmltree.Reshape(
+    rules=Reshape(
         rename={"ol": "ul", "em": "i", "strong": "b", "blockquote": "p"},
         bold_blocks=_HEADINGS,
         bold_tag="b",
@@ -110,15 +166,13 @@ INDEED = ChannelHtml(
             "td",
         }
     ),
-    rules=htmltree.Reshape(
-        rename={"ol": "ul", "i": "em", "u": "em", "blockquote": "p"}, bold_blocks=frozenset()
-    ),
+    rules=Reshape(rename={"ol": "ul", "i": "em", "u": "em", "blockquote": "p"}, bold_blocks=frozenset()),
 )
 
 # Google reads p, ul, li and line breaks; bold and italics are harmless and keep emphasis.
 SCHEMAORG = ChannelHtml(
     tags=frozenset({"p", "br", "ul", "li", "strong", "b", "em", "i"}),
-    rules=htmltree.Reshape(
+    rules=Reshape(
         rename={"ol": "ul", "blockquote": "p", "u": "em"},
         bold_blocks=_HEADINGS,
         bold_tag="strong",

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from syndicate.pipeline.expiry import ExpiryService
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=("botocore",))  # only what this function calls: patching imports each
 metrics = Metrics()
 service = ExpiryService.from_environment(boto3.client("sqs"), boto3.client("dynamodb"))
 

@@ -17,7 +17,7 @@ from syndicate.core import validation
 from syndicate.pipeline.ingest_service import IngestService
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=("botocore",))  # only what this function calls: patching imports each
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 service = IngestService.from_environment(boto3.client("s3"), boto3.client("sqs"), boto3.client("dynamodb"))

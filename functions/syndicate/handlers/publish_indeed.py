@@ -19,7 +19,7 @@ from syndicate.pipeline.publishers.base import load_message
 from syndicate.pipeline.publishers.indeed import IndeedPublisher
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=("botocore",))  # only what this function calls: patching imports each
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 idempotency_config = idempotency.per_message_config()

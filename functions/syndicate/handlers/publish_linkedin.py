@@ -40,7 +40,7 @@ from syndicate.pipeline.publishers.linkedin import (
 )
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=("botocore", "requests"))  # only what this function calls
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 s3 = boto3.client("s3")

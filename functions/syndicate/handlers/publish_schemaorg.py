@@ -30,7 +30,7 @@ from syndicate.pipeline.publishers.google import GoogleNotifier, Notice, notice_
 from syndicate.pipeline.publishers.schemaorg import SchemaOrgPublisher
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=("botocore", "requests"))  # only what this function calls
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 idempotency_config = idempotency.per_message_config()

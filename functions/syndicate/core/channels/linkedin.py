@@ -27,11 +27,14 @@ All of it, with the decisions, in docs/channels/linkedin.md.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
@@ -100,7 +103,6 @@ _COUNTRY_NAMES = {
 _ORGANIZATION_URN = re.compile(r"urn:li:organization:[0-9]+")
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_find_subdivision: Callable[..., Any] = pycountry.subdivisions.get  # pycountry leaves it untyped
 
 # Where each job field comes from in the canonical posting, for problem pointers.
 _POINTERS = {
@@ -370,9 +372,17 @@ def region_name(country: str, region: str | None) -> str:
     region = (region or "").strip()
     if not region or len(region) > 3:
         return region
-    subdivision = _find_subdivision(code=f"{country.strip().upper()}-{region.upper()}")
-    name = str(subdivision.name) if subdivision is not None else ""
+    name = _subdivision_names().get(f"{country.strip().upper()}-{region.upper()}", "")
     return name if name and "," not in name else region
+
+
+@cache
+def _subdivision_names() -> dict[str, str]:
+    """ISO 3166-2 code to name, from pycountry's own database file. pycountry builds an object for
+    each of its 5,000 subdivisions on first use (60 ms of every cold start that meets a region
+    code); the same file read as JSON costs a fraction of that."""
+    entries = json.loads((Path(pycountry.DATABASE_DIR) / "iso3166-2.json").read_text("utf-8"))["3166-2"]
+    return {str(entry["code"]).upper(): str(entry["name"]) for entry in entries}
 
 
 def compensation_field(salary: Salary | None) -> dict[str, Any] | None:
