@@ -78,8 +78,10 @@ class IngestService:
     state: StateTable
     queue_urls: Mapping[Channel, str]
     intake_bucket: str
-    ingest_queue_url: str | None = None  # where ranges are queued; without it nothing is split
-    range_bytes: int = DEFAULT_RANGE_BYTES
+    # Where ranges are queued, and their size: None reads INGEST_QUEUE_URL / INGEST_RANGE_BYTES at
+    # each upload, as linkedin_delivery() reads its setting. Without a queue nothing is split.
+    ingest_queue_url: str | None = None
+    range_bytes: int | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @classmethod
@@ -94,8 +96,6 @@ class IngestService:
                 "schemaorg": os.environ["SCHEMAORG_QUEUE_URL"],
             },
             intake_bucket=os.environ["INTAKE_BUCKET"],
-            ingest_queue_url=os.environ.get("INGEST_QUEUE_URL"),
-            range_bytes=int(os.environ.get("INGEST_RANGE_BYTES", DEFAULT_RANGE_BYTES)),
         )
 
     def queues(self, on_sent: Callable[[SendOutcome], None]) -> ChannelQueues:
@@ -109,8 +109,10 @@ class IngestService:
 
     def ingest(self, upload: Upload) -> IngestStats:
         now = self.clock()
-        if self.ingest_queue_url and ranges.splits(upload, self.range_bytes):
-            return IngestStats(ranges=self._queue_ranges(upload, now))
+        queue_url = self.ingest_queue_url or os.environ.get("INGEST_QUEUE_URL")
+        range_bytes = self.range_bytes or int(os.environ.get("INGEST_RANGE_BYTES", DEFAULT_RANGE_BYTES))
+        if queue_url and ranges.splits(upload, range_bytes):
+            return IngestStats(ranges=self._queue_ranges(upload, now, queue_url, range_bytes))
         with Receipt(upload.key, now, upload.version_id) as receipt:
             try:
                 body = storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id)
@@ -135,11 +137,11 @@ class IngestService:
             self.s3, upload.bucket, report_key(upload.key), receipt.write_to, "application/json"
         )
 
-    def _queue_ranges(self, upload: Upload, now: datetime) -> int:
+    def _queue_ranges(self, upload: Upload, now: datetime, queue_url: str, range_bytes: int) -> int:
         """Plan the upload's ranges and queue one message each (planning again, on a retry, gives
         the same ranges; those already done are skipped when their message arrives)."""
         with storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id) as body:
-            spans = list(ranges.plan(body, self.range_bytes))
+            spans = list(ranges.plan(body, range_bytes))
         works = [
             ranges.RangeWork(upload, number, len(spans), now.isoformat(), span)
             for number, span in enumerate(spans)
@@ -147,7 +149,7 @@ class IngestService:
         for start in range(0, len(works), _SEND_BATCH):
             batch = works[start : start + _SEND_BATCH]
             result = self.sqs.send_message_batch(
-                QueueUrl=self.ingest_queue_url,
+                QueueUrl=queue_url,
                 Entries=[{"Id": str(w.number), "MessageBody": json.dumps(w.to_message())} for w in batch],
             )
             if result.get("Failed"):
