@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any, Self, cast
 from urllib.parse import parse_qs, unquote
 
+from infra.fakes.serving import BackgroundServer
+
 GREENHOUSE_PREFIX = "/greenhouse/v1/boards/"
 LEVER_PREFIX = "/lever/v0/postings/"
 _BOARD_ONLY_WITH_CONTENT = ("content", "departments", "offices")
@@ -65,28 +67,19 @@ class FakeAtsBoards:
         self.requests: Counter[str] = Counter()  # "greenhouse:acme" -> requests served
         self._faults: dict[str, _Planned] = {}
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: BackgroundServer | None = None
 
     # --- lifecycle --------------------------------------------------------------------------------
 
     def start(self, port: int = 0) -> Self:
-        if self._server is None:
-            self._server = _Server(self, port)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-            )
-            self._thread.start()
+        if self._serving is None:
+            self._serving = BackgroundServer(_Server(self, port))
         return self
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        serving, self._serving = self._serving, None
+        if serving is not None:
+            serving.close()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -96,9 +89,9 @@ class FakeAtsBoards:
 
     @property
     def root_url(self) -> str:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("FakeAtsBoards is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._serving.url
 
     @property
     def greenhouse_url(self) -> str:

@@ -56,6 +56,8 @@ from pathlib import Path
 from typing import Any, Self, cast
 from urllib.parse import parse_qs, unquote
 
+from infra.fakes.serving import BackgroundServer
+
 TOKEN_PATH = "/oauth/v2/accessToken"  # noqa: S105 - a path, not a secret
 JOBS_PATH = "/rest/simpleJobPostings"
 TASKS_PATH = "/rest/simpleJobPostingTasks"
@@ -200,30 +202,21 @@ class FakeLinkedIn:
         self.creates: Counter[str] = Counter()  # job postings made per externalJobPostingId
         self.faults_injected: Counter[Fault] = Counter()
         self.tokens_issued = 0
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: BackgroundServer | None = None
 
     # --- lifecycle --------------------------------------------------------------------------------
 
     def start(self) -> Self:
-        if self._server is None:
+        if self._serving is None:
             if self._record_to is not None:
                 self._record_to.parent.mkdir(parents=True, exist_ok=True)
-            self._server = _Server(self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-            )
-            self._thread.start()
+            self._serving = BackgroundServer(_Server(self))
         return self
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        serving, self._serving = self._serving, None
+        if serving is not None:
+            serving.close()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -233,9 +226,9 @@ class FakeLinkedIn:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("FakeLinkedIn is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._serving.url
 
     @property
     def token_url(self) -> str:
