@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import itertools
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -20,38 +20,23 @@ from syndicate.core import htmltree
 from syndicate.core.channels import indeed
 from syndicate.core.description import build_description
 from syndicate.core.model import Location, Organization, Posting, Salary
+from tests import factories
+from tests.factories import CHICAGO
 from tests.strategies import HOSTILE_TEXT
 
-POSTED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 BUILT = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
-CHICAGO = Location("US", "Chicago", "IL", "60611", "600 N Lake Shore Dr")
 EVANSTON = Location("US", "Evanston", "IL", "60201")
 TORONTO = Location("CA", "Toronto", "ON")
 
 
-def make_posting(**overrides: Any) -> Posting:
-    posting = Posting(
-        id="RN-ICU-2207",
-        requisition_id="REQ-2207",
-        status="open",
-        updated_at=None,
-        title="Registered Nurse, Intensive Care (Nights)",
-        description=build_description(
-            "Join our 24-bed ICU.\n\nYou will:\n- care for critically ill adults\n- work nights"
-        ),
-        hiring_organization=Organization("Lakeshore General Hospital", "https://lakeshore.example.org"),
-        employment_types=("FULL_TIME",),
-        workplace="on_site",
-        locations=(CHICAGO,),
-        applicant_countries=(),
-        salary=Salary("USD", "HOUR", min=Decimal("42.5"), max=Decimal("58")),
-        date_posted=POSTED,
-        valid_through=datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
-        apply_url="https://lakeshore.example.org/careers/2207/apply",
-        url="https://lakeshore.example.org/careers/2207",
-        contact_email="icu-recruiting@lakeshore.example.org",
-    )
-    return dataclasses.replace(posting, **overrides)
+make_posting = partial(
+    factories.make_posting,
+    requisition_id="REQ-2207",
+    description=build_description(
+        "Join our 24-bed ICU.\n\nYou will:\n- care for critically ill adults\n- work nights"
+    ),
+    contact_email="icu-recruiting@lakeshore.example.org",
+)
 
 
 def feed_bytes(jobs: Any) -> bytes:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from html.parser import HTMLParser
 from typing import Any
 
@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from syndicate.core.channels import linkedin
 from syndicate.core.description import build_description
-from syndicate.core.model import Description, Location, Organization, Posting, Salary
+from syndicate.core.model import Description, Location, Organization, Salary
+from tests import factories
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 ALLOWED = {"b", "strong", "u", "i", "br", "p", "ul", "li"}
@@ -30,38 +31,13 @@ def ms(moment: datetime) -> int:
     return int((moment - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 1000
 
 
-def make_posting(**changes: Any) -> Posting:
-    base = Posting(
-        id="RN-ICU-2207",
-        requisition_id="RN-ICU-2207",
-        status="open",
-        updated_at=None,
-        title="Registered Nurse, Intensive Care (Nights)",
-        description=build_description(LONG_TEXT, "text"),
-        hiring_organization=Organization(
-            name="Lakeshore General Hospital", url="https://lakeshore.example.org"
-        ),
-        employment_types=("FULL_TIME",),
-        workplace="on_site",
-        locations=(
-            Location(
-                country="US",
-                locality="Chicago",
-                region="IL",
-                postal_code="60611",
-                street_address="600 N Lake Shore Dr",
-            ),
-        ),
-        applicant_countries=(),
-        salary=Salary(currency="USD", unit="HOUR", min=Decimal("42.5"), max=Decimal("58")),
-        date_posted=datetime(2026, 11, 20, 15, 0, tzinfo=UTC),
-        valid_through=datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
-        apply_url="https://lakeshore.example.org/careers/2207/apply",
-        url="https://lakeshore.example.org/careers/2207/apply",
-        contact_email="icu-recruiting@lakeshore.example.org",
-        education="bachelor_degree",
-    )
-    return dataclasses.replace(base, **changes)
+make_posting = partial(
+    factories.make_posting,
+    description=build_description(LONG_TEXT, "text"),
+    url="https://lakeshore.example.org/careers/2207/apply",
+    contact_email="icu-recruiting@lakeshore.example.org",
+    education="bachelor_degree",
+)
 
 
 class TagCollector(HTMLParser):

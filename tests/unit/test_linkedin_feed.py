@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import itertools
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from syndicate.core.channels import linkedin, linkedin_feed
 from syndicate.core.description import build_description
 from syndicate.core.model import Location, Organization, Posting, Salary
+from tests import factories
+from tests.factories import CHICAGO
 from tests.strategies import HOSTILE_TEXT
 
-POSTED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
-CHICAGO = Location("US", "Chicago", "IL", "60611", "600 N Lake Shore Dr")
 TORONTO = Location("CA", "Toronto", "ON")
 DESCRIPTION = (
     "Join our 24-bed ICU at Lakeshore General.\n\n"
@@ -31,30 +31,18 @@ DESCRIPTION = (
 )
 
 
-def make_posting(**overrides: Any) -> Posting:
-    posting = Posting(
-        id="RN-ICU-2207",
-        requisition_id="REQ-2207",
-        status="open",
-        updated_at=None,
-        title="Registered Nurse, Intensive Care (Nights)",
-        description=build_description(DESCRIPTION),
-        hiring_organization=Organization(
-            "Lakeshore General Hospital", "https://lakeshore.example.org", linkedin_organization_id="1337"
-        ),
-        employment_types=("FULL_TIME", "PART_TIME"),
-        workplace="on_site",
-        locations=(CHICAGO,),
-        applicant_countries=(),
-        salary=Salary("USD", "YEAR", min=Decimal("90000"), max=Decimal("120000")),
-        date_posted=POSTED,
-        valid_through=datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
-        apply_url="https://lakeshore.example.org/careers/2207/apply",
-        url="https://lakeshore.example.org/careers/2207",
-        contact_email="icu-recruiting@lakeshore.example.org",
-        experience_level="mid_senior",
-    )
-    return dataclasses.replace(posting, **overrides)
+make_posting = partial(
+    factories.make_posting,
+    requisition_id="REQ-2207",
+    description=build_description(DESCRIPTION),
+    hiring_organization=Organization(
+        "Lakeshore General Hospital", "https://lakeshore.example.org", linkedin_organization_id="1337"
+    ),
+    employment_types=("FULL_TIME", "PART_TIME"),
+    salary=Salary("USD", "YEAR", min=Decimal("90000"), max=Decimal("120000")),
+    contact_email="icu-recruiting@lakeshore.example.org",
+    experience_level="mid_senior",
+)
 
 
 def feed_bytes(jobs: Any) -> bytes:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import partial
 from html.parser import HTMLParser
 from typing import Any
 
@@ -16,35 +17,20 @@ from hypothesis import strategies as st
 from syndicate.core.channels import schemaorg
 from syndicate.core.description import build_description
 from syndicate.core.model import Location, Organization, Posting, Salary
+from tests import factories
+from tests.factories import CHICAGO
 
-CHICAGO = Location("US", "Chicago", "IL", "60611", "600 N Lake Shore Dr")
 EVANSTON = Location("US", "Evanston", "IL")
 
 
-def make_posting(**changes: Any) -> Posting:
-    base = Posting(
-        id="RN-ICU-2207",
-        requisition_id="RN-ICU-2207",
-        status="open",
-        updated_at=None,
-        title="Registered Nurse, Intensive Care (Nights)",
-        description=build_description("Join our 24-bed ICU.\n\n- care for adults\n- three night shifts"),
-        hiring_organization=Organization(
-            "Lakeshore General Hospital",
-            url="https://lakeshore.example.org",
-            logo_url="https://lakeshore.example.org/logo.png",
-        ),
-        employment_types=("FULL_TIME",),
-        workplace="on_site",
-        locations=(CHICAGO,),
-        applicant_countries=(),
-        salary=Salary("USD", "HOUR", min=Decimal("42.5"), max=Decimal("58")),
-        date_posted=datetime(2026, 11, 20, 15, 0, tzinfo=UTC),
-        valid_through=datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
-        apply_url="https://lakeshore.example.org/careers/2207/apply",
-        url="https://lakeshore.example.org/careers/2207",
-    )
-    return dataclasses.replace(base, **changes)
+make_posting = partial(
+    factories.make_posting,
+    hiring_organization=Organization(
+        "Lakeshore General Hospital",
+        url="https://lakeshore.example.org",
+        logo_url="https://lakeshore.example.org/logo.png",
+    ),
+)
 
 
 def remote_posting(**changes: Any) -> Posting:

@@ -8,7 +8,6 @@ IRIs are the same term.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -16,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,8 @@ import pytest
 
 from syndicate.core.channels import schemaorg
 from syndicate.core.description import build_description
-from syndicate.core.model import Location, Organization, Posting, Salary
+from syndicate.core.model import Location, Organization, Salary
+from tests.factories import make_posting
 
 VOCAB_FILE = "schemaorg-current-https-30.0.jsonld"
 SCHEMA_PREFIXES = ("schema:", "https://schema.org/", "http://schema.org/")
@@ -169,42 +170,33 @@ def pairs(obj: Any) -> set[tuple[str, str]]:
     return found
 
 
-def posting(**changes: Any) -> Posting:
-    base = Posting(
-        id="RN-ICU-2207",
-        requisition_id="RN-ICU-2207",
-        status="open",
-        updated_at=None,
-        title="Registered Nurse",
-        description=build_description("Join our ICU.\n\n- nights\n- days"),
-        hiring_organization=Organization(
-            "Lakeshore General Hospital",
-            "https://lakeshore.example.org",
-            "https://lakeshore.example.org/l.png",
-        ),
-        employment_types=("FULL_TIME", "PART_TIME"),
-        workplace="on_site",
-        locations=(
-            Location("US", "Chicago", "IL", "60611", "600 N Lake Shore Dr"),
-            Location("US", "Evanston", "IL"),
-        ),
-        applicant_countries=(),
-        salary=Salary("USD", "HOUR", min=Decimal("42.5"), max=Decimal("58")),
-        date_posted=datetime(2026, 11, 20, tzinfo=UTC),
-        valid_through=datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
-        apply_url="https://lakeshore.example.org/apply/2207",
-        url="https://lakeshore.example.org/jobs/2207",
-        responsibilities=("Assess patients", "Chart care"),
-        qualifications=("Active RN license",),
-        skills=("Ventilators", "Triage"),
-        experience_level="mid_senior",
-        experience_months=24,
-        education="bachelor_degree",
-        categories=("Nursing",),
-        direct_apply=True,
-        contact_email="icu@lakeshore.example.org",
-    )
-    return dataclasses.replace(base, **changes)
+posting = partial(
+    make_posting,
+    title="Registered Nurse",
+    description=build_description("Join our ICU.\n\n- nights\n- days"),
+    hiring_organization=Organization(
+        "Lakeshore General Hospital",
+        "https://lakeshore.example.org",
+        "https://lakeshore.example.org/l.png",
+    ),
+    employment_types=("FULL_TIME", "PART_TIME"),
+    locations=(
+        Location("US", "Chicago", "IL", "60611", "600 N Lake Shore Dr"),
+        Location("US", "Evanston", "IL"),
+    ),
+    date_posted=datetime(2026, 11, 20, tzinfo=UTC),
+    apply_url="https://lakeshore.example.org/apply/2207",
+    url="https://lakeshore.example.org/jobs/2207",
+    responsibilities=("Assess patients", "Chart care"),
+    qualifications=("Active RN license",),
+    skills=("Ventilators", "Triage"),
+    experience_level="mid_senior",
+    experience_months=24,
+    education="bachelor_degree",
+    categories=("Nursing",),
+    direct_apply=True,
+    contact_email="icu@lakeshore.example.org",
+)
 
 
 POSTINGS = {
