@@ -3,7 +3,7 @@
 Each measurement is a fresh interpreter that times, with `perf_counter`, from just before the
 import to just after it; interpreter start-up is outside both measurements. The handlers build
 their boto3 clients, Powertools objects and validators at module scope, so the import is all a
-cold start pays before the first event. The floor (issue 3, §8) is `import boto3;
+cold start pays before the first event. The floor is `import boto3;
 boto3.client("s3")` in the same kind of process. Rounds run the floor and every handler one after
 the other, after a warm-up round that is dropped (it also writes any missing bytecode caches).
 

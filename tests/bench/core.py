@@ -8,7 +8,7 @@ The garbage collector stays on: it is part of what a real run pays.
 
 - core:  `json.loads` of the posting's text, `assess` (validate, normalize, channel readiness),
          then LinkedIn `render_job`, Indeed `render_jobs` and schema.org `render`.
-- floor: `json.loads` of the same text and four `json.dumps` of the parsed posting (issue 2, §7).
+- floor: `json.loads` of the same text and four `json.dumps` of the parsed posting.
 """
 
 from __future__ import annotations

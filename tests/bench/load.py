@@ -4,9 +4,9 @@ Each size runs `syndicate run` (the same code path as the command) in a fresh in
 meter of tests/bench/metering.py installed: calls per function and operation, DynamoDB read and
 write units, S3 requests and bytes, SQS requests, Lambda time and memory per function. Printed per
 posting, with the AWS cost per 1,000,000 postings at the list prices of tests/bench/prices.py.
-Targets (issue 9, §7): read and write units per posting at the largest size within 1.3x of those at
+Targets: read and write units per posting at the largest size within 1.3x of those at
 the smallest; each function's peak memory within 1.3x (growth under 1 MB counts as 1 MB); cost per
-1,000,000 postings at most $5. CPU time per posting within 1.3x too (§6; CPU, not wall time, which
+1,000,000 postings at most $5. CPU time per posting within 1.3x too (CPU, not wall time, which
 on a shared machine measures the neighbours too). A missed target is reported, not an error; the
 exit status is 1 only when a run failed.
 

@@ -1,4 +1,4 @@
-"""The ATS webhook (issue 5, §5): signature throughput, handler cold start, warm requests per second.
+"""The ATS webhook: signature throughput, handler cold start, warm requests per second.
 
 1. Signature check: `signature.verify` on bodies of 1 KiB, 64 KiB and 1 MiB (the limit), with one
    active secret and with two (a rotation), against a floor measured in the same run: one

@@ -1,4 +1,4 @@
-"""`syndicate run` says when anything ended in a dead-letter queue, and exits 1 (issue 10)."""
+"""`syndicate run` says when anything ended in a dead-letter queue, and exits 1."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A posting's whole life on every channel (issue 4's "done when"): created, changed, closed, reopened, and
+"""A posting's whole life on every channel: created, changed, closed, reopened, and
 another one expired, each step seen where the channel sees it - the operation LinkedIn's fake received,
 the posting in or out of Indeed's feed, its job page and sitemap entry, the notification Google's fake
 accepted - first on the embedded stack in this process, then through `syndicate run` and `syndicate

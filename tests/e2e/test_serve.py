@@ -320,7 +320,7 @@ def test_a_stopped_server_leaves_outputs_for_status_and_never_logged_a_secret(tm
     assert header.split(",v1=")[1] not in logs
 
 
-# --- a burst of clients, and requests whose framing is ambiguous (issue 10) -------------------------------
+# --- a burst of clients, and requests whose framing is ambiguous -------------------------------------------
 
 
 def _raw_request(url: str, request: bytes) -> bytes:

@@ -1,5 +1,5 @@
 """ATS connections on the embedded stack: the scheduled poll and Greenhouse's webhook, through the real
-intake, ingest and publishers, against the fake Greenhouse and Lever boards over HTTP (issue 14).
+intake, ingest and publishers, against the fake Greenhouse and Lever boards over HTTP.
 
 Each test uses its own connection and board, so they share one stack without sharing state.
 """

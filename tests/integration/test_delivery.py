@@ -1,4 +1,4 @@
-"""Issue 4 on the embedded stack: the LinkedIn publisher on the Job Posting API (or LinkedIn's XML feed),
+"""Delivery on the embedded stack: the LinkedIn publisher on the Job Posting API (or LinkedIn's XML feed),
 Google notifications from the schema.org publisher, and expiry, against the local fakes over real HTTP.
 
 The fault-injection runs make a fixed share of the fakes' calls fail with one fault kind at a time and

@@ -1,5 +1,5 @@
 """Whatever an upload holds, the ingest writes its receipt with every posting accepted or rejected,
-and the valid postings beside hostile ones go on (issue 10).
+and the valid postings beside hostile ones go on.
 
 The real IngestService on the embedded stack (S3, SQS, DynamoDB from template.yaml on moto): a
 property test over files of any JSON values, mutated postings and raw bytes, then the reproducers.

@@ -1,6 +1,6 @@
 """Least privilege, proved by use: every AWS call a function makes in full runs of the stack (API and
 feed mode, changes, closing, expiry) is allowed by that function's own statements in template.yaml
-(issue 10). test_template.py pins the statements; this checks them against what the code really does.
+(no broad grant). test_template.py pins the statements; this checks them against what the code really does.
 
 Calls are recorded at botocore's `_make_api_call` while the embedded runtime runs a handler (it runs
 one at a time), turned into IAM actions and resource ARNs, and matched against the template's

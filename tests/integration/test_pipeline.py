@@ -1,4 +1,4 @@
-"""Issue 3 §7 on the embedded stack: template.yaml's whole pipeline in moto, the real handlers, no network.
+"""The pipeline on the embedded stack: template.yaml's whole pipeline in moto, the real handlers, no network.
 
 Each test drives the stack the way AWS would (S3 notifications through the IngestQueue, SQS batches
 with partial failures and redrives) and then reads what the pipeline left behind: the receipt, the

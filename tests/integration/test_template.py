@@ -59,15 +59,15 @@ CONTRACT_RESOURCES = {
     "IdempotencyTable": "AWS::DynamoDB::Table",
     "FeedBucket": "AWS::S3::Bucket",
     "SiteBucket": "AWS::S3::Bucket",
-    # Issue 5: the ATS webhook.
+    # The ATS webhook.
     "WebhookApi": "AWS::Serverless::Api",
     "WebhookFunction": "AWS::Serverless::Function",
     "WebhookClientSecrets": "AWS::SecretsManager::Secret",
-    # Issue 4: channel credentials and expiry.
+    # Channel credentials and expiry.
     "LinkedInApiCredentials": "AWS::SecretsManager::Secret",
     "GoogleServiceAccount": "AWS::SecretsManager::Secret",
     "ExpiryFunction": "AWS::Serverless::Function",
-    # Issue 14: ATS connections.
+    # ATS connections.
     "AtsPollFunction": "AWS::Serverless::Function",
     "GreenhouseWebhookFunction": "AWS::Serverless::Function",
     "AtsConnectionSecrets": "AWS::SecretsManager::Secret",
@@ -81,7 +81,7 @@ CONTRACT_FUNCTIONS = {
     "SchemaOrgPublisherFunction": ("syndicate.handlers.publish_schemaorg.handler", "SchemaOrgQueue", None),
 }
 
-# Functions behind the API (issue 5): function -> (handler, {(METHOD, path)} of its Api events).
+# Functions behind the API: function -> (handler, {(METHOD, path)} of its Api events).
 API_FUNCTIONS = {
     "WebhookFunction": (
         "syndicate.handlers.webhook.handler",
@@ -97,11 +97,11 @@ WEBHOOK_WRITABLE_PREFIX = "incoming/webhook/"
 CONNECTIONS_WRITABLE_PREFIX = "incoming/connections/"
 CONNECTION_FUNCTIONS = {"AtsPollFunction", "GreenhouseWebhookFunction"}
 
-# Functions run by a schedule (issue 4): function -> (handler, schedule expression).
+# Functions run by a schedule: function -> (handler, schedule expression).
 SCHEDULED_FUNCTIONS = {
     "ExpiryFunction": ("syndicate.handlers.expire.handler", "rate(15 minutes)"),
     "AtsPollFunction": ("syndicate.handlers.ats_poll.handler", "rate(15 minutes)"),
-    # Issue 9: the shared documents assembled from their changed shards, at a configurable interval.
+    # The shared documents assembled from their changed shards, at a configurable interval.
     "FeedBuilderFunction": (
         "syndicate.handlers.build_feeds.handler",
         {"Fn::Sub": "rate(${FeedBuildIntervalMinutes} minutes)"},
@@ -163,7 +163,7 @@ CONTRACT_ENVIRONMENT = {
     "INDEED_QUEUE_URL": {"Ref": "IndeedQueue"},
     "SCHEMAORG_QUEUE_URL": {"Ref": "SchemaOrgQueue"},
     "FEED_TABLE": {"Ref": "FeedTable"},
-    # Issue 9: the URL the pages, sitemaps and feeds name is the distribution's unless one is given.
+    # The URL the pages, sitemaps and feeds name is the distribution's unless one is given.
     "SITE_BASE_URL": {
         "Fn::If": [
             "HasSiteBaseUrl",
@@ -721,7 +721,7 @@ def test_state_table_layout_recovery_and_encryption() -> None:
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["SSESpecification"]["SSEEnabled"] is True
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    # Issue 9: the feeds live in the feed table; no index copies rendered payloads any more.
+    # The feeds live in the feed table; no index copies rendered payloads any more.
     assert set(indexes) == {"ExpiryIndex"}
     # The expiry run needs the ids only: it reads each item again before acting on it.
     assert indexes["ExpiryIndex"]["KeySchema"] == [
@@ -745,7 +745,7 @@ def test_feed_table_is_queried_by_partition_with_no_index() -> None:
     assert table["SSESpecification"]["SSEEnabled"] is True
 
 
-# --- back-pressure (issue 9) ----------------------------------------------------------------------------
+# --- back-pressure ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -777,7 +777,7 @@ def test_a_backlog_outlives_its_drain_and_its_dead_letter_queue_outlives_it(queu
     assert properties(dead_letter_queue or "")["MessageRetentionPeriod"] - retention >= 4 * 86_400
 
 
-# --- serving (issue 9): CloudFront with origin access control in front of the private buckets ---------
+# --- serving: CloudFront with origin access control in front of the private buckets --------------------
 
 
 def distribution() -> dict[str, Any]:
@@ -960,9 +960,9 @@ def test_expiry_permissions_are_exactly_what_it_needs() -> None:
     }
 
 
-# The calls each function makes, as IAM actions on the resources they touch (issue 10: no broad policy
-# templates). Publishers share the state-table reads and writes and idempotency records; a feed
-# publisher writes its entries in the feed table (issue 9), never a shared document.
+# The calls each function makes, as IAM actions on the resources they touch (no broad policy templates).
+# Publishers share the state-table reads and writes and idempotency records; a feed
+# publisher writes its entries in the feed table, never a shared document.
 _SUB = "arn:${AWS::Partition}:s3:::"
 _PUBLISHER_STATE = {
     ("dynamodb:GetItem", "StateTable"),
@@ -1015,7 +1015,7 @@ EXACT_PERMISSIONS = {
         for key in ("jobs/*", "jsonld/*")
     }
     | {("AWSSecretsManagerGetSecretValuePolicy", "GoogleServiceAccount")},
-    # Issue 9: the builder reads shards and entries, holds its lock in the feed table, writes the feeds,
+    # The builder reads shards and entries, holds its lock in the feed table, writes the feeds,
     # their fragments and the sitemaps; it lists only LinkedIn's extra feed files.
     "FeedBuilderFunction": {
         *(

@@ -1,4 +1,4 @@
-"""The ATS webhook (issue 5) on the embedded stack: API Gateway as the template defines it, the real
+"""The ATS webhook on the embedded stack: API Gateway as the template defines it, the real
 WebhookFunction, Secrets Manager, the idempotency table, then the real pipeline behind the intake bucket.
 
 Every refused request is checked to store nothing under incoming/; every status is the documented one

@@ -1,4 +1,4 @@
-"""Issue 4's pure rules: the LinkedIn operation, what counts as live, task poll messages, poll delays,
+"""The pure delivery rules: the LinkedIn operation, what counts as live, task poll messages, poll delays,
 request digests, HTTP tuning from the environment, and the status document's ids and errors."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The escape hatch gets the rules of the fields it replaces; URLs and titles that could mislead are
-refused with a code (issue 10)."""
+refused with a code."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`validate` and `transform` on hostile files: a clear error per posting, never a traceback, and
-`transform` prints a complete document or nothing (issue 10)."""
+`transform` prints a complete document or nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Inputs that would cost far more than their size are refused before the expensive part (issue 10).
+"""Inputs that would cost far more than their size are refused before the expensive part.
 
 No timed assertions (benchmarks measure speed): the front-matter bounds are checked by what the
 YAML parser is given, which is nothing at all for a refused front matter.

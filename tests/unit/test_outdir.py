@@ -1,4 +1,4 @@
-"""`--out DIR` never deletes what syndicate did not write (issue 10)."""
+"""`--out DIR` never deletes what syndicate did not write."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The order of a posting's versions: total, transitive, right for every accepted date (issue 10)."""
+"""The order of a posting's versions: total, transitive, right for every accepted date."""
 
 from __future__ import annotations
 
