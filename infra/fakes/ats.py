@@ -1,18 +1,7 @@
 """Fake ATS job boards on 127.0.0.1, over real HTTP: Greenhouse's Job Board API and Lever's postings API.
 
-    with FakeAtsBoards() as boards:
-        boards.greenhouse["acme"] = [job, ...]            # GET {boards.greenhouse_url}/acme/jobs?content=true
-        boards.lever["acme"] = [posting, ...]             # GET {boards.lever_url}/acme?mode=json
-        boards.fail("greenhouse", "acme", Fault.SERVER_ERROR, times=5)
-
-Answers in the documented shapes: Greenhouse `{"jobs": [...], "meta": {"total": n}}`, without `content`,
-`departments` and `offices` unless `content=true`; Lever a JSON list with `mode=json` (its HTML list
-otherwise). An unknown board is 404 (Lever's `{"ok": false, "error": ...}` body). Faults, per board,
-for the next `times` requests (None: until cleared): 404, 503, slow (answered after `delay` seconds),
-malformed JSON. Run it alone to try `syndicate pull` on a laptop:
-
-    python -m infra.fakes.ats --greenhouse acme=infra/fakes/boards/greenhouse-acme.json \
-        --lever acme=infra/fakes/boards/lever-acme.json
+Documented answer shapes and per-board faults; usage, and how to run it alone for `syndicate pull`:
+docs/local-runtime.md, "Greenhouse and Lever job boards".
 """
 
 from __future__ import annotations

@@ -1,37 +1,7 @@
-"""A fake Google Indexing API on 127.0.0.1, over real HTTP: the OAuth 2.0 token endpoint for service
-accounts and the batch endpoint for URL notifications.
+"""A fake Google Indexing API on 127.0.0.1, over real HTTP: service-account tokens and batch notifications.
 
-It checks what Google documents and answers in Google's shapes:
-- POST /token (the service account JSON's token_uri points here): form-encoded grant_type
-  urn:ietf:params:oauth:grant-type:jwt-bearer and an `assertion` JWT whose RS256 signature is verified
-  with the service account's public key; iss must be the account's client_email, aud
-  https://oauth2.googleapis.com/token, scope must include https://www.googleapis.com/auth/indexing,
-  exp after now and at most an hour after iat. Answers `{"access_token", "expires_in", "token_type"}`
-  or 400 `{"error", "error_description"}` (invalid_grant, invalid_scope, unsupported_grant_type).
-- POST /batch: multipart/mixed with at most 100 parts, each `Content-Type: application/http` holding
-  `POST /v3/urlNotifications:publish` with Content-Type application/json and a body `{"url", "type"}`:
-  type URL_UPDATED or URL_DELETED, url an absolute http(s) URL. The outer `Authorization: Bearer`
-  token applies to every part. Answers 200 multipart/mixed, one application/http part per call with
-  `Content-ID: <response-ID>`: 200 `{"urlNotificationMetadata": ...}`, or Google's error JSON
-  `{"error": {"code", "message", "status"}}` (400 INVALID_ARGUMENT, 401 UNAUTHENTICATED, 404, 429
-  RESOURCE_EXHAUSTED, 500 INTERNAL).
-Every accepted notification is kept (`notifications`) and, with `record_to`, appended to a JSONL file.
-
-Faults, drawn per batch request from a seeded generator (`FaultRates`) or queued for either endpoint
-(`fail_next`): throttle (429 with Retry-After), server_error (500), slow (answer after a delay), drop
-(connection reset, no answer), expired_token (every token issued so far stops working); per part:
-part_throttle, part_server_error. Every fault strikes before the notification is accepted, so a
-notification is recorded only when its part answered 200; a slow request whose client gave up
-meanwhile is dropped, not processed.
-
-Sources: developers.google.com/search/apis/indexing-api/v3/using-api (notification body, batch of up
-to 100 at /batch, application/json); .../indexing-api/v3/reference/indexing/rest/v3/urlNotifications
-(UrlNotification, UrlNotificationMetadata: url, latestUpdate / latestRemove with notifyTime);
-.../indexing-api/v3/quota-pricing (quotas, 429); Google's "Send batch requests" guide
-(developers.google.com/webmaster-tools/v1/how-tos/batch: part and response-part layout, Content-ID
-response-<id>, outer headers apply to all parts); developers.google.com/identity/protocols/oauth2/
-service-account (JWT claims and their limits, token request and answer, invalid_grant); Google Cloud
-API error model (cloud.google.com/apis/design/errors: code, message, status).
+Checks what Google documents, answers in Google's shapes, and injects faults (`FaultRates`,
+`fail_next`): docs/local-runtime.md, "Google Indexing API".
 """
 
 from __future__ import annotations

@@ -1,38 +1,7 @@
 """A fake LinkedIn Job Posting API: a real HTTP server on 127.0.0.1 that checks and answers like LinkedIn.
 
-Endpoints: POST /oauth/v2/accessToken (client credentials), POST /rest/simpleJobPostings (batch_create),
-GET /rest/simpleJobPostingTasks (batch_get of tasks). Point `LinkedInClient(base_url=fake.base_url,
-token_url=fake.token_url)` at it.
-
-What it checks, in LinkedIn's words where the docs give them:
-- token: form-encoded grant_type=client_credentials with the right client id and secret; tokens carry
-  `expires_in` and can be expired early (`expire_tokens`).
-- every API call: `Authorization: Bearer` with a live token (401: "Empty oauth2_access_token",
-  65600 "Invalid access token", 65602 "The token used in the request has expired"), `LinkedIn-Version`
-  YYYYMM, and `X-Restli-Protocol-Version: 2.0.0` (the fake's strictness: our client always sends it).
-- batch_create: `X-Restli-Method: batch_create` (403 without it, as documented), JSON body
-  `{"elements": [...]}`, at most 100 jobs, no two for one externalJobPostingId (the fake answers 400).
-  Per job (element error, answered at once): required fields (externalJobPostingId,
-  jobPostingOperationType, title, description, listedAt, location, posterEmail), types, enums,
-  externalJobPostingId <= 75 and title <= 200 characters, skillsDescription <= 4,000, one workplace type,
-  at most 7 alternate locations, a company, listedAt not in the future, CLOSE only for a listed job (409).
-  Found later, in the task (FAILED): description outside 100..25,000 characters, a title with the
-  configured `rejected_word`, CREATE for a job that exists (LinkedIn drops the duplicate), UPDATE or
-  RENEW for a job that does not. UPDATE of a closed job fails too (the fake's choice; the docs are silent).
-  Jobs in `legacy_feed_ids` end PROCESSED instead (still posted from an XML feed), with the error if any.
-- tasks: `ids=List(<encoded urn>,...)` (Rest.li 2.0) or repeated `ids=<urn>`; a task answers
-  IN_PROGRESS `polls_until_done` times, then its outcome; unknown tasks go to the `errors` map.
-
-Faults (`FaultPlan`, at start or at runtime, deterministic for a seed): 429 with Retry-After, 500, slow
-answers (processed, then answered late), dropped connections before processing (`drop`) or after
-(`drop_after`: the work is done but the answer is lost), and expired tokens (401 65602).
-Accepted batch_create calls are appended to `record_to` as JSON lines (body and answer).
-
-Sources: learn.microsoft.com/en-us/linkedin/talent/job-postings/api/create-jobs (headers, limits, answer
-shape and error table), .../check-job-taskstatus (task shape, statuses, failure messages),
-.../update-renew-jobs, .../close-jobs, learn.microsoft.com/en-us/linkedin/shared/authentication/
-client-credentials-flow, .../shared/api-guide/concepts/error-handling and rate-limits, and the field
-limits of LinkedIn's Java SDK (github.com/linkedin/talent-solutions-java-sdk, JobPosting.java).
+Tokens, batch_create and task status, with LinkedIn's errors and injectable faults (`FaultPlan`).
+What it checks and the pages it follows: docs/local-runtime.md, "LinkedIn Job Posting API".
 """
 
 from __future__ import annotations

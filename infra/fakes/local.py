@@ -1,14 +1,7 @@
 """The channels' APIs for an embedded stack: FakeLinkedIn and FakeIndexing on 127.0.0.1, over real HTTP.
 
-    with LocalChannelApis.running(record_dir=out) as apis, EmbeddedStack.from_template(...) as stack:
-        apis.connect(stack)   # credentials into the stack's secrets, the publishers pointed at the fakes
-
-`connect` stores the fakes' credentials in the stack's Secrets Manager (the secrets the template
-creates, as an operator would after deploying) and sets the endpoint variables a deployment never
-sets (LINKEDIN_API_BASE_URL, LINKEDIN_TOKEN_URL, GOOGLE_INDEXING_API_BASE_URL; the service account's
-token_uri names the fake's token endpoint), task polls without delay, and shorter HTTP backoff. With
-`record_dir`, `linkedin/requests.jsonl` holds every batch_create call LinkedIn answered (body and
-answer) and `google/notifications.jsonl` every notification Google accepted.
+`LocalChannelApis.connect(stack)` puts their credentials in the stack's secrets and points the
+publishers at them (docs/local-runtime.md, "The fake channel APIs").
 """
 
 from __future__ import annotations

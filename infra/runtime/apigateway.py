@@ -1,17 +1,7 @@
 """API Gateway (REST API, Lambda proxy integration) in front of the embedded stack's functions.
 
-A request is matched against the functions' `Type: Api` events, turned into the proxy event Lambda
-receives (payload format 1.0), and the function's answer into an HTTP response, as API Gateway does:
-- no route for the method and path: 403 `{"message": "Missing Authentication Token"}`;
-- the function raised, or answered something that is not a proxy response: 502
-  `{"message": "Internal server error"}`;
-- over the stage's throttling limits (token bucket, rate and burst): 429 `{"message": "Too Many Requests"}`.
-The body reaches the function base64-encoded when its Content-Type matches one of the API's binary
-media types (`*/*` matches every request), else as text.
-Sources: API Gateway developer guide, "Input format of a Lambda function for proxy integration",
-"Output format of a Lambda function for proxy integration", "Working with binary media types for REST
-APIs", "Throttle API requests for better throughput" (token bucket) and "Gateway responses"
-(MISSING_AUTHENTICATION_TOKEN 403, THROTTLED 429).
+Routes, proxy events, binary media types, stage throttling and the gateway's own 403/429/502
+answers, as API Gateway documents them: docs/local-runtime.md, "API Gateway".
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """A small, explicit resolver for the CloudFormation intrinsics the stack's template uses.
 
-Supported: Ref (parameters, pseudo parameters, resources), Fn::GetAtt, Fn::Sub (both forms), Fn::Join,
-Fn::Select, Fn::Split, Fn::If with named Conditions (Fn::Equals/And/Or/Not/Condition), Fn::FindInMap,
-Fn::Base64 and AWS::NoValue. Anything else raises UnsupportedTemplateFeature naming where it was met:
-the embedded runtime must never guess a value a real deployment would compute differently.
-Source: CloudFormation user guide, "Intrinsic function reference" and "Pseudo parameters reference".
+Anything else raises UnsupportedTemplateFeature: the embedded runtime never guesses a value a real
+deployment would compute differently. The list, with sources: docs/local-runtime.md.
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
 """The context object and reserved environment variables Lambda's Python runtime gives a handler.
 
-Attribute names and types follow the runtime interface client (awslambdaric's LambdaContext): e.g.
-`memory_limit_in_mb` is the text of AWS_LAMBDA_FUNCTION_MEMORY_SIZE there, so it is text here too.
-LAMBDA_TASK_ROOT is deliberately not set: Powertools reads it to decide it runs inside Lambda and
-would then enable X-Ray tracing, which needs a daemon that does not exist locally.
-Source: AWS Lambda developer guide, "Using the Lambda context object to retrieve Python function
-information", "Defined runtime environment variables" and "Configuring advanced logging controls".
+Shaped as awslambdaric's LambdaContext; why LAMBDA_TASK_ROOT is left unset is in
+docs/local-runtime.md, "The context object".
 """
 
 from __future__ import annotations

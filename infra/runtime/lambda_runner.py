@@ -1,14 +1,7 @@
 """Deliver SQS messages to the real handlers the way a Lambda SQS event source mapping does.
 
-Per mapping: receive up to BatchSize messages, build the Lambda SQS event, call the handler with a
-Lambda context and the function's environment, then delete what succeeded. With
-ReportBatchItemFailures the response decides which messages failed; an exception, a response that is
-not JSON, or a malformed failure list fails the whole batch. Failed messages are made visible again
-at once (Lambda waits for the visibility timeout; the embedded runtime compresses that wait), so they
-are received again and moto's redrive moves them to the dead-letter queue after maxReceiveCount
-receives - moto applies RedrivePolicy itself on ReceiveMessage.
-Sources: AWS Lambda developer guide, "Using Lambda with Amazon SQS" (event shape) and "Handling errors
-for an SQS event source in Lambda" (success and failure conditions of a partial batch response).
+Batches, partial batch responses, failed messages made visible again at once, and moto's redrive to
+the dead-letter queue: docs/local-runtime.md, "SQS event sources".
 """
 
 from __future__ import annotations

@@ -1,31 +1,7 @@
-"""Make moto fast enough for thousands of postings, without changing what it does.
+"""Make moto fast enough for thousands of postings (SQS, DynamoDB, dispatch), without changing what it does.
 
-moto's SQS asks the clock through a datetime round trip (~5 us) for every message each time it
-counts visible messages, and ReceiveMessage recomputes every queue attribute (three scans of the
-whole queue) for each message it returns, to read the retention period. Both are quadratic in
-queue depth: draining 1,000 messages took ~25 s. The replacements return the same values:
-the current POSIX time, and the queue's own MessageRetentionPeriod. Three more passes over the
-whole queue made a queue of N messages cost O(N) per message: every SendMessage computed all the
-queue's attributes (its three message counts included) to read ContentBasedDeduplication, every
-ReceiveMessage listed all visible messages before taking the first ten, and every DeleteMessage
-rebuilt the message list. Now a send reads that one attribute, a receive walks the queue lazily and
-stops when it has its batch, and a delete removes the one message with that receipt handle.
-
-moto's DynamoDB parses every UpdateExpression twice per call, and encodes every response by walking
-the operation's output shape member by member (a fifth of a run's time): the parsed expression is
-kept per text (parsing is pure; every consumer copies the tree before changing it), and the item
-operations' responses, already plain JSON values named as on the wire, are encoded with json.dumps
-(botocore's JSON parser skips the null members the shape walk would leave out). A response with a
-binary attribute, which the shape walk base64-encodes, still goes the long way. Every UpdateItem
-also deep-copies the expression tree for its validator (copy.deepcopy, through __reduce_ex__ for
-each node): a pickle round trip makes the same copy several times faster. And an item's map
-attribute was deep-copied before its members were replaced by their own JSON (to_regular_json):
-the members are now converted without the copy that was thrown away. The validator's tree walkers
-rebuilt their (constant) node-type table for every node they visited, and asked an abstract base
-class whether each node was a node: each walker builds its table once, and the answers are kept per
-type. Each call also listed the handler class's methods (inspect.getmembers) to find its action:
-they are kept per class.
-These are only performance patches: if moto's internals move, they are skipped and moto runs as it is.
+Performance patches only: if moto's internals move, they are skipped and moto runs as it is. What
+each one replaces, measured: docs/local-runtime.md, "Making moto fast".
 """
 
 from __future__ import annotations

@@ -1,12 +1,7 @@
-"""Who is calling AWS right now, and a way to watch every function invocation.
+"""Who is calling AWS right now (a function, its event source, or the runtime), and invocation listeners.
 
-The runtime names the caller of every AWS call it makes or lets a handler make: a function's logical
-id while its handler runs, "<function> event source" while the SQS poller receives and settles that
-function's batches (what Lambda's own pollers do, and bill to the account), and "runtime" otherwise
-(provisioning, queue depths, downloads: work a deployment does not do). Invocation listeners wrap
-each handler call; the load benchmark uses them to time functions and measure their memory.
-The caller is process-wide, not per thread: a handler's worker threads (boto3's managed transfers)
-call on its behalf, and the runtime invokes one handler at a time.
+The load benchmark uses both to tell each function's calls, time and memory apart
+(docs/local-runtime.md, "Who calls AWS").
 """
 
 from __future__ import annotations

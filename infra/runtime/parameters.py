@@ -1,9 +1,7 @@
 """Template parameters: overrides checked against the declarations, defaults filled in.
 
-A parameter without a value is not an error until something the runtime needs refers to it, so a
-template may declare parameters the embedded stack never reads. The constraints checked are the ones
-CloudFormation checks before it creates anything (AllowedValues, AllowedPattern as a full match,
-MinLength, MaxLength). Source: CloudFormation user guide, "Parameters" section syntax.
+A parameter without a value is an error only once something the runtime needs refers to it
+(docs/local-runtime.md, "Reading the template").
 """
 
 from __future__ import annotations

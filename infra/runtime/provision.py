@@ -1,11 +1,7 @@
-"""Create a StackModel's resources in moto through the ordinary AWS APIs.
+"""Create a StackModel's resources in moto through the ordinary AWS APIs, in CloudFormation's order.
 
-Order matters as in CloudFormation: queues first (a redrive policy needs its dead-letter queue, a
-bucket notification needs its queue), then tables, then buckets with their notifications, then
-secrets. A secret's GenerateSecretString is what CloudFormation turns into a GetRandomPassword call
-(the same option names) plus, with SecretStringTemplate and GenerateStringKey, a JSON object with the
-password under that key; moto answers GetRandomPassword, so the generated value is random here too.
-Source: CloudFormation resource reference, AWS::SecretsManager::Secret GenerateSecretString.
+Queues, then tables, then buckets with their notifications, then secrets (generated as
+CloudFormation generates them): docs/local-runtime.md, "Creating the resources".
 """
 
 from __future__ import annotations

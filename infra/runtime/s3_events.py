@@ -1,15 +1,7 @@
-"""S3 event notifications shaped like the ones AWS sends.
+"""S3 event notifications shaped like the ones AWS sends (moto's lack `sequencer` and more).
 
-moto delivers S3 -> SQS notifications natively (filter rules applied, s3:TestEvent on configuration),
-but its record lacks `sequencer`, `versionId`, `userIdentity`, `requestParameters`,
-`responseElements` and the bucket's `ownerIdentity`, and it percent-encodes "/" in keys. The pipeline
-orders versions by `sequencer`, so while a stack is running moto's record builder is replaced by
-`object_record` below; moto still decides which notification matches and sends the message.
-
-Keys are form-encoded as S3 does ("a b+c.json" -> "a+b%2Bc.json", so `unquote_plus` restores them);
-"/" stays literal as in the events S3 sends. Sequencers are uppercase hex of equal width that only
-grow, so comparing them as strings orders events the way S3's do for one key.
-Source: Amazon S3 user guide, "Event message structure".
+moto still decides which notification matches and sends it; only the record is rebuilt. Why and
+how: docs/local-runtime.md, "S3 event notifications".
 """
 
 from __future__ import annotations

@@ -1,20 +1,7 @@
 """EmbeddedStack: the whole template.yaml stack inside moto, in this process, with no AWS account.
 
-    with EmbeddedStack.from_template(Path("template.yaml")) as stack:
-        stack.upload(Path("postings.jsonl"))          # -> incoming/postings.jsonl, S3 -> SQS by moto
-        report = stack.drain()                        # every SQS event source until the queues are empty
-        stack.download_prefix("FeedBucket", "indeed/", out_dir)
-        reply = stack.api_request("GET", "/v1/postings/JOB-1", headers)  # API Gateway -> function
-        stack.run_schedule("ExpiryFunction")          # what EventBridge would do on the schedule
-
-`drain` also runs the schedule of every function whose Metadata says EmbeddedRuntime.RunWhenDrained
-(the feed builder), once the queues are empty: the documents are complete when it returns.
-CloudFront distributions are not created (nothing serves locally); their DomainName and Id resolve to
-stable made-up values, so a URL built from them reads like a deployed one.
-
-While the stack is open the process has dummy credentials and a fixed region, and every boto3 client
-in it talks to moto; on exit the environment is restored and moto's state is discarded. Only one
-stack can be open at a time (moto's state is process-wide).
+Upload, drain the queues, call the API, run a schedule, download what the functions wrote; only one
+stack is open at a time. Usage and decisions: docs/local-runtime.md, "The embedded stack".
 """
 
 from __future__ import annotations

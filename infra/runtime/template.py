@@ -1,19 +1,7 @@
 """Turn template.yaml into a StackModel: every bucket, queue, table and function the runtime builds.
 
-Physical names follow CloudFormation: an explicit BucketName/QueueName/TableName/FunctionName wins,
-otherwise a name derived from the stack name and the logical id (deterministic here, where
-CloudFormation appends a random suffix). Function properties are merged with `Globals.Function` the
-way SAM does (maps merged, lists concatenated, scalars and intrinsics overridden by the function).
-Secrets (AWS::SecretsManager::Secret) are created with their SecretString, or one generated from
-GenerateSecretString; Ref of a secret is its ARN, which CloudFormation ends with a random six-character
-suffix that moto invents too, so the embedded runtime hands out the partial ARN (no suffix), which
-GetSecretValue resolves to the same secret. SAM `Type: Api` events and AWS::Serverless::Api resources
-are read as routes, a stage, binary media types and stage throttling, for `EmbeddedStack.api_request`;
-`Type: Schedule` / `ScheduleV2` events as schedules, which `EmbeddedStack.run_schedule` runs on demand.
-Sources: CloudFormation resource reference for AWS::S3::Bucket, AWS::SQS::Queue, AWS::DynamoDB::Table,
-AWS::SecretsManager::Secret (Ref returns the ARN; GenerateSecretString); Secrets Manager API reference,
-GetSecretValue (SecretId: "the ARN or name", partial ARNs accepted); SAM specification "Globals
-section", "SQS" and "Api" event source types, AWS::Serverless::Api (BinaryMediaTypes "~1" for "/").
+Names, Globals, secrets, routes and schedules are read the way CloudFormation and SAM read them;
+the rules and their sources: docs/local-runtime.md, "Reading the template".
 """
 
 from __future__ import annotations

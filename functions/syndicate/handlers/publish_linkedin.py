@@ -1,14 +1,7 @@
-"""LinkedIn publisher: the Job Posting API (LINKEDIN_DELIVERY=api) or LinkedIn's XML feed (=feed).
+"""LinkedIn publisher function: wires the SQS batch to the API or feed publisher of LINKEDIN_DELIVERY.
 
-API mode: the batch's records are read first (a poison record fails alone), then the jobs go out in
-`batch_create` calls and the batch's task polls are answered (pipeline.publishers.linkedin). Messages
-whose call did not complete are added to the batch item failures, so SQS hands them back (and after
-5 receives parks them in the DLQ). Powertools idempotency guards the call itself, keyed by the request
-(jobs and versions): what it caches is LinkedIn's answer, which is recorded in the state every time
-it is returned, so a message whose call failed is never taken for done (nothing is cached for it),
-and a batch sent again after a crash gets the first answer instead of a second call.
-Feed mode works as the Indeed publisher does: each message applied once (idempotent per message),
-its job kept in the feed table for the feed builder.
+The flow, and why idempotency guards the call rather than each message, is in
+docs/channels/linkedin.md, "How a job reaches LinkedIn".
 """
 
 from __future__ import annotations

@@ -1,27 +1,7 @@
 """LinkedIn Job Posting API: a posting as one `simpleJobPostings` job, and the batch request bodies.
 
-Sources relied on (stored copies, read 2026):
-- learn.microsoft.com/en-us/linkedin/talent/job-postings/api/job-posting-api-schema: the field list,
-  `title` max 200, `description` 100-25,000 characters, `externalJobPostingId` max 75 (newest
-  version; older versions say 200), `integrationContext` `urn:li:organization:<id>`, else `companyName`.
-- learn.microsoft.com/en-us/linkedin/talent/job-postings/job-posting-release-notes (June 2025): the
-  job poster's email is required for every job.
-- learn.microsoft.com/en-us/linkedin/talent/job-postings/api/create-jobs: at most 100 jobs a batch
-  call, and no two entries for the same `externalJobPostingId` in one call.
-- github.com/linkedin/talent-solutions-java-sdk, src/main/java/.../model/request/jobposting/*.java:
-  `EmploymentStatus` (no OTHER), `ExperienceLevel`, `WorkplaceTypes` ("On-site", "Hybrid",
-  "Remote", exactly one), `CompensationPeriod`, `CompensationType`, `MoneyAmount.amount` a string
-  such as "80500.50", a range needing both `start` and `end`, `expireAt` more than 24 hours ahead,
-  `skillsDescription` max 4,000.
-- github.com/linkedin-developers/job-posting-development-tools, OpenAPI-specification/
-  job_posting_v2.yaml: `location` "Must be in the format "CITY, STATE", "CITY, PROVINCE", "CITY,
-  COUNTRY" or "POSTALCODE, COUNTRYCODE"" (examples "Sunnyvale, California"; "India" for a remote
-  job); `listedAt` never in the future; `expireAt` at most 180 days ahead (the SDK says 365: the
-  stricter 180 is used).
-- job-posting-api-schema, "Compensation Schema": `value` "may be either "range" or "exactAmount"",
-  sample `{"value": {"range": {"start": ..., "end": ...}}}`: a fixed salary is `exactAmount`. The
-  Java SDK models `value` as a bare `{start, end}`, which matches neither documented form.
-All of it, with the decisions, in docs/channels/linkedin.md.
+Every field rule, with the LinkedIn page or SDK class it comes from and the decisions where they
+disagree, is in docs/channels/linkedin.md.
 """
 
 from __future__ import annotations

@@ -1,28 +1,8 @@
-"""LinkedIn publisher, in the deployment's mode (`LINKEDIN_DELIVERY`, see pipeline.delivery).
+"""LinkedIn publisher, in the deployment's mode (`LINKEDIN_DELIVERY`): the Job Posting API or the XML feed.
 
-API mode (`LinkedInApiPublisher`), per SQS batch:
-1. Job messages that a newer version (or expiry) superseded, or that are already done, are dropped;
-   a job already accepted (`submitted`) only gets its task poll queued again.
-2. The operation is decided now, from the state of record: CREATE for a job LinkedIn does not hold,
-   UPDATE for one it lists, RENEW for one it holds closed, CLOSE to take it down (the ingest's choice
-   can be stale: a version still queued when the next was rendered may never have gone out).
-3. The jobs go out in `batch_create` calls of at most 100, never two for one job (linkedin.batch_requests).
-   Each element's answer is recorded: an element error marks the posting `failed` with LinkedIn's
-   message; an accepted job is `submitted` with its task URN, and a `TaskPoll` message goes on the
-   LinkedIn queue (DelaySeconds from LINKEDIN_TASK_POLL_DELAY_SECONDS, doubled per attempt).
-4. Task polls of the batch are answered with one `simpleJobPostingTasks` call: SUCCEEDED (or PROCESSED
-   without error) marks the posting `published` with LinkedIn's job URN (or `removed` for a CLOSE),
-   FAILED or PROCESSED-with-error marks it `failed` with the task's error. A CREATE LinkedIn drops as a
-   duplicate, or a CLOSE of a job that is already closed, counts as done. A task still in progress is
-   polled again, at most LINKEDIN_TASK_POLL_ATTEMPTS times in all, then marked failed with that reason.
-A call that does not complete (`LinkedInError`: out of time, throttled or failing past the retries,
-refused credentials) changes no state: its messages are handed back to SQS as batch item failures,
-with the reason noted as the channel's `last_error`, and after the queue's 5 receives they wait in the
-dead-letter queue. LinkedIn keys a job by its id, so a call sent again never makes a second job.
-
-Feed mode (`LinkedInFeedPublisher`): like Indeed's, each posting's `<job>` is kept in the feed table and
-the feed builder assembles `linkedin/feed.xml` (and further files past LinkedIn's 500,000 jobs a feed);
-a closed or expired job is dropped from the feed, which is how LinkedIn closes it.
+`LinkedInApiPublisher` decides each job's operation, sends `batch_create` calls and answers task polls;
+`LinkedInFeedPublisher` keeps each posting's `<job>` in the feed table. The flow, its retries and its
+idempotency: docs/channels/linkedin.md, "How a job reaches LinkedIn".
 """
 
 from __future__ import annotations
