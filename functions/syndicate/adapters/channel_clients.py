@@ -1,19 +1,7 @@
-"""The channels' HTTP clients, built from the environment once per container, secrets from Secrets Manager.
+"""The channels' HTTP clients (LinkedIn, Google), built from the environment once per container.
 
-- LinkedIn: `LinkedInClient` with the secret LINKEDIN_CREDENTIALS_SECRET_ARN (JSON `{"client_id",
-  "client_secret"}`), `LinkedIn-Version` LINKEDIN_VERSION, and the API and token URLs from
-  LINKEDIN_API_BASE_URL / LINKEDIN_TOKEN_URL (LinkedIn's own when unset; the local runtime points them
-  at its fake).
-- Google: `IndexingClient` with the service account key JSON in GOOGLE_SERVICE_ACCOUNT_SECRET_ARN
-  (its `token_uri` says where tokens come from) and the API at GOOGLE_INDEXING_API_BASE_URL (Google's
-  when unset).
-Secrets are read through Powertools parameters, cached for `SECRETS_MAX_AGE_SECONDS` (a rotated secret
-is picked up within that time, or at once when the channel refuses the old one and the client asks
-again after the cache ran out). Their values are never logged; a secret that cannot be read or parsed
-becomes the client's own authentication error, so the caller treats it like a refused credential.
-
-A client is rebuilt only when the environment names other endpoints or secrets: never in Lambda, but
-the embedded runtime runs one stack after another in a process, each with its own local fakes.
+Secrets come from Secrets Manager through Powertools parameters and are never logged; which variables
+name what, and when a client is rebuilt: docs/design.md, "How a deployment delivers".
 """
 
 from __future__ import annotations

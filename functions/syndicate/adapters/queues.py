@@ -1,11 +1,7 @@
 """Send channel messages to the channel queues with SendMessageBatch, losing none.
 
-- Up to 10 entries per call, and never more than the queue's size limit per call.
-- A message too large for the queue has its payload stored in S3; the message carries a pointer.
-- Entries SQS reports as `Failed` are retried with backoff unless the failure is the sender's
-  fault (a malformed message: retrying cannot help, so it is reported for that posting).
-  Entries that still fail after the retries raise `QueueUnavailable`, so the whole upload is
-  retried later rather than lost.
+Batches within SQS's limits, large payloads in S3, failed entries retried unless the sender is at
+fault, and `QueueUnavailable` when they still fail (docs/design.md, "Channel messages").
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """`syndicate pull greenhouse|lever BOARD [--api-url URL] [--defaults FILE]`: a job board as JSON Lines.
 
-Each open job of the board becomes one posting a line on standard output, in our posting format, with
-the `--defaults` object laid under what the ATS gives. What the ATS said that a posting does not carry
-(an ambiguous location, an unknown employment type) is written to standard error, one line per job and
-reason; `syndicate validate` then says what each posting still lacks. A board that cannot be read is a
-one-line message on standard error and exit 1.
+One posting a line on standard output; what the ATS said that a posting cannot carry goes to
+standard error, one line per job and reason. An unreadable board is one line and exit 1.
 """
 
 from __future__ import annotations

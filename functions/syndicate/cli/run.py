@@ -1,13 +1,8 @@
 """`syndicate run [--out DIR] PATH...`: the whole stack on this machine, no AWS account, no Docker.
 
-The stack is built from template.yaml inside moto (infra/runtime), each PATH is uploaded under
-`incoming/` in the order given and the queues are drained before the next one, exactly as the
-deployed stack would process them; then the expiry schedule runs once (as at `--expire-at`, default
-now) and the queues are drained again. The channels' APIs are local fakes over real HTTP
-(infra/fakes): DIR/linkedin/requests.jsonl is what LinkedIn received, DIR/google/notifications.jsonl
-what Google accepted. The functions' own output (structured JSON logs, metrics) goes to
-DIR/logs/functions.log so the terminal shows only the result. With `--connection`, job boards are
-connected and polled once after the uploads (cli/run_connections.py).
+Uploads each PATH to the embedded stack (infra/runtime), drains it, runs expiry once, and reports
+every posting's outcome per channel; the channels are local fakes. Details: docs/design.md,
+"The command line".
 """
 
 from __future__ import annotations

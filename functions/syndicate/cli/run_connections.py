@@ -1,10 +1,7 @@
 """`syndicate run --connection ATS:BOARD[=FILE]`: connect job boards to the local stack and poll them once.
 
-A connection is registered as the deployed stack expects it (an SSM parameter under the poll function's
-CONNECTIONS_PARAMETER_PATH), then the poll schedule runs once and the queues drain, so the board's
-jobs go through the same intake, ingest and publishers as uploads. With `=FILE` (a board answer saved
-as the API sends it: Greenhouse's `{"jobs": [...]}`, Lever's list) the board is served by the local
-fake ATS (infra/fakes/ats.py); without, the connection reads the ATS's public board API.
+Registered as the deployed stack expects a connection, then polled through the same intake; `=FILE`
+serves the board from the local fake ATS (docs/design.md, "The command line").
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """`syndicate sign (--secret-env VAR | --secret-file PATH)... FILE`: a Syndicate-Signature header value.
 
-Prints `t=<now>,v1=<hex>` for FILE's exact bytes (`-` reads standard input; sign /dev/null for a GET).
-The secret is read from an environment variable or a file, never from the command line, where any
-user of the machine could read it in the process list. Give several secrets (while rotating) to get
-one `v1` per secret.
+Prints `t=<now>,v1=<hex>` for FILE's exact bytes, one `v1` per secret. Secrets never come from the
+command line, where any user of the machine could read them in the process list.
 """
 
 from __future__ import annotations

@@ -1,14 +1,7 @@
 """`syndicate status ID [--out DIR | --table NAME | --url URL]`: where a posting stands, per channel.
 
-Three places hold a posting's state, and each is read as it is, never copied to another:
-- `--out DIR` (default `out`): DIR/state.json, the state table as `syndicate run --out DIR` (or a
-  stopped `syndicate serve --out DIR`) left it;
-- `--url URL`: a running webhook, local (`syndicate serve`) or deployed, asked with a signed
-  `GET /v1/postings/{id}` like any ATS would (`--client`, and the secret from `--secret-env` or
-  `--secret-file`, default the variable SYNDICATE_SECRET);
-- `--table NAME`: a deployed stack's state table, read with boto3 and your AWS credentials.
-All three print the same document (`pipeline.posting_status`): version, and per channel the state,
-external ids and last error. Exit 0 when the posting is known, 1 when not (or the source failed).
+Reads the state where it is (an output folder, a deployed table, a running webhook) and prints the
+same document from all three (pipeline.posting_status). Exit 0 when the posting is known, 1 when not.
 """
 
 from __future__ import annotations

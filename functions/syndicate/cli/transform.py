@@ -1,9 +1,7 @@
 """`syndicate transform --channel {linkedin,indeed,schemaorg} PATH...` (files, folders, `-`)
 
-Output on stdout is exactly what the channel receives; everything left out, and why, goes to
-stderr. Every output is encoded posting by posting (the Indeed feed job by job, the JSON arrays
-element by element) into a spool that goes to disk past 8 MiB, so a file of any size renders in
-bounded memory; each posting is checked for the asked channel only.
+Stdout is exactly what the channel receives, encoded posting by posting into a spool so any file
+renders in bounded memory; what was left out, and why, goes to stderr.
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
 """Canonical HTML (what nh3 writes) as one flat run of text and tags, parsed once per description.
 
-nh3 parses untrusted HTML natively and writes it back in one fixed form, html5ever's serializer:
-every `<` it writes opens a tag, text escapes `&`, `<` and `>`, and the only attributes the
-canonical allowlist keeps (`href`, `rel` on links) are double-quoted with `"` escaped. Splitting
-that output at its tags is therefore exact, where a pattern over arbitrary HTML never is, and it
-is one pass of the regex engine instead of a pure-Python parser. Everything a description needs
-is then a walk over the pieces: hashtags out of text, empty elements pruned, the visible text,
-and each channel's reshaping, which is a token-for-token substitution (see `sanitize.py`).
-See docs/performance.md for the measurements behind this design.
+nh3's output has one fixed form, so splitting it at its tags is exact; hashtags, pruning, visible text
+and each channel's reshaping are walks over the pieces. Why: docs/design.md, "Descriptions", and the
+measurements in docs/performance.md.
 """
 
 from __future__ import annotations

@@ -1,14 +1,8 @@
 """Rules on one value that a contract field and the extension overlay replacing it share.
 
-An overlay (`extensions.<channel>.<key>`) goes to the channel as written, so a value it sets must
-pass the rules of the field it stands in for: a web address is an absolute http(s) URL with a host
-and nothing a page or feed could mistake for the end of an attribute; a title is plain text with
-no characters that reorder or hide what it says.
-
-Decisions: bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the
-zero-width space, word joiner and byte-order mark (U+200B, U+2060, U+FEFF) are refused in titles:
-they make a title read differently from what it holds ("evil" shown as "live"). The joiners
-U+200C/U+200D and the marks U+200E/U+200F stay: Persian, Indic scripts and emoji need them.
+A web address is an absolute http(s) URL nothing can mistake for the end of an attribute; a title
+holds no characters that reorder or hide what it says. Which characters, and why those:
+docs/design.md, "Validation".
 """
 
 from __future__ import annotations

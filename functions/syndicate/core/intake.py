@@ -1,11 +1,8 @@
 """Read intake files into raw postings, one at a time, never failing the whole file for one posting.
 
 `read_postings` takes a binary stream (a local file or an S3 body) and yields, in file order,
-`RawPosting` items (parsed JSON of one posting, or the reason it could not be parsed) and, when
-the file as a whole is unreadable, a single `FileProblem`. JSON Lines files are streamed line by
-line, so their size is bounded by the disk, not by memory. CSV (`intake_csv`) and Markdown with
-YAML front matter (`intake_markdown`) give the same raw postings, with `places` saying where in
-the file each field was written, so errors can name a row and column or a front-matter key.
+`RawPosting` items and, when the file as a whole is unreadable, a single `FileProblem`. The formats:
+docs/posting-format.md, "Intake files".
 """
 
 from __future__ import annotations

@@ -1,37 +1,7 @@
 """Read a `.csv` intake file (a spreadsheet export) into raw postings, row by row, as a stream.
 
-The contract (docs/posting-format.md, "Intake files"): a header row of field names, nested
-fields with dots (`hiring_organization.name`, `salary.min`), lists separated by `|`, and one
-location per row in `locations.0.*` columns. Which fields are lists, numbers, whole numbers or
-true/false comes from the schema (schemas/posting.schema.json), so a cell means what the same
-value would mean in JSON and the raw posting is the very dict the JSON file would give.
-
-Decisions where the contract is silent:
-- A posting with several locations is written as consecutive rows with the same `id`: each row
-  adds the location in its `locations.0.*` cells. The extra rows may repeat the posting's other
-  cells or leave them empty, never change or add to them (that is a mistake, reported by row and
-  column). `locations.1.*`, `locations.2.*` columns are accepted too, for one row with several
-  places. Rows with the same id that are not consecutive are separate postings, as in JSON.
-- An empty cell (or one of spaces only) is an absent field; spaces around a value are ignored.
-  List items are separated by `|` (`\\|` is a literal bar, so an item cannot end with a
-  backslash), trimmed, and empty items dropped.
-- Numbers are written as JSON writes them (`42.5`, `58`: no thousands separators or currency
-  signs), booleans as `true`/`false` in any letter case. A cell that does not convert stays text,
-  so the validator reports it with every other error ("must be a number, not text").
-- The header is checked once for the file: an unknown, repeated or malformed column refuses the
-  whole file with one message naming every bad column. Every row would fail the same way, and
-  reading the rows without that column would silently drop data.
-- A broken row (more or fewer cells than the header, bad quoting, bytes that are not UTF-8,
-  a value under a column without a name) rejects the posting it belongs to, named by row and
-  column; the other postings are still read. A row whose quoting cannot be parsed has no
-  readable id, so it is reported as an item of its own.
-- Rows are numbered as a spreadsheet numbers them (the header is row 1) and `RawPosting.index`
-  is that number minus one; the text line is added when a quoted cell spanning several lines
-  makes it differ. Errors found later by the validator name the row and column through
-  `RawPosting.places`.
-
-Sources: Python `csv` module documentation (`newline=''` for files read by csv, `strict`, the
-field size limit); RFC 4180 (every record has the same number of fields; `""` inside quotes).
+The raw posting is the very dict the JSON file would give; errors name the row and column. The
+format and every decision where the contract is silent: docs/posting-format.md, "Intake files".
 """
 
 from __future__ import annotations

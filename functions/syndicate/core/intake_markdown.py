@@ -1,29 +1,7 @@
 """Read a `.md` intake file: YAML front matter holding the fields, the body being the description.
 
-The contract (docs/posting-format.md, "Intake files"): YAML front matter holding the fields, and
-below it the `description`, written in Markdown. One file is one posting.
-
-YAML is read with PyYAML's safe loader only (no Python objects can be built), and more strictly
-than that: explicit tags (`!!python/object`, `!!binary`, `!custom`) and anchors/aliases (`&a`,
-`*a`, which also allow "billion laughs" documents) are refused with the line they are on, since
-a posting needs none of them.
-
-Decisions where the contract is silent:
-- The body is the description and `description_format` is `markdown`. The front matter may not
-  set `description` (two descriptions: which one is meant?) nor a `description_format` other than
-  `markdown`; either is an error naming the key. An empty body is a missing description.
-- A YAML date or time (`date_posted: 2026-11-20`) is kept as the text written, so it is an RFC
-  3339 string exactly as in JSON, never a date object or a reformatted instant.
-- Where the schema wants text, an unquoted value YAML would read as something else is the text
-  written: `postal_code: 60611`, `id: 2207`, `country: NO` (YAML 1.1 reads it as false).
-- A key with no value (`valid_through:`) is an absent field, like an empty CSV cell.
-- A repeated key is an error (YAML forbids it; PyYAML would silently keep the last one).
-- Errors found by the validator name the front-matter key and its line through
-  `RawPosting.places`; the body is "the body".
-
-Sources: PyYAML documentation (`yaml.safe_load` / `SafeLoader` build only standard YAML types;
-`add_constructor`); YAML 1.1 timestamp and bool types (yaml.org/type/timestamp.html, bool.html);
-CommonMark for the body (rendered by syndicate.core.description).
+YAML is read safely and strictly (no tags, no aliases); errors name the key and its line. The
+decisions where the contract is silent: docs/posting-format.md, "Intake files".
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
 """The side-by-side preview: static HTML pages showing what each channel gets and why one refuses.
 
-Pure: every page is a string built from a raw posting, its `Assessment` and `now`. The only
-trusted HTML is the posting's sanitized description per channel (`Description.by_channel`, made
-by nh3 in `description.py`) and the schema.org job page, which is shown in a sandboxed
-`<iframe srcdoc>` (no scripts, its own document). Every other text, the raw fields included, goes
-through `html.escape`. Plain HTML and CSS, no external assets; the three channel columns stack
-on screens narrower than 800px.
+Pure: pages are strings built from a raw posting, its `Assessment` and `now`; every untrusted text is
+escaped and the job page is sandboxed (docs/design.md, "The preview").
 """
 
 from __future__ import annotations

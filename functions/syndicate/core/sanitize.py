@@ -1,10 +1,7 @@
 """HTML sanitizing with nh3: the canonical allowlist, and each channel's narrower one.
 
-Every description goes through nh3 twice: once into canonical HTML when the posting is
-normalized, and once more through the channel's own allowlist after it is reshaped for that
-channel (whole tags substituted in the canonical HTML, parsed once: `canonical_html.py`).
-nh3 (ammonia, an html5ever-based allowlist sanitizer) removes `<script>`/`<style>` with their
-content, event-handler attributes and `javascript:` URLs.
+Every description goes through nh3 twice: into canonical HTML when normalized, then through the
+channel's allowlist after it is reshaped (docs/design.md, "Descriptions").
 """
 
 from __future__ import annotations

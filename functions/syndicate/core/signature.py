@@ -1,18 +1,8 @@
 """Webhook request signatures: HMAC-SHA256 over `timestamp + "." + raw body`, pure and constant-time.
 
-The header is `Syndicate-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>...]`. A request is authentic
-when any `v1` value equals the HMAC-SHA256 of `<t>.<raw body bytes>` under any of the client's active
-secrets, and `t` is within TOLERANCE_SECONDS of the server's clock, either way (a client clock a little
-ahead is as normal as a request a little late). Several `v1` values let a client sign with an old and a
-new secret while a rotation is under way; several active secrets let the server accept both. Unknown
-keys in the header (a future `v2`, say) are ignored, so the scheme can evolve without breaking clients.
-
-The signature is computed over the exact bytes received, before anything parses them: a body that
-is not even JSON is rejected as unauthenticated, never parsed on a stranger's behalf. Comparisons use
-`hmac.compare_digest`, so the time taken does not tell how many leading characters were right.
-Sources: RFC 2104 (HMAC) and Python's `hmac` module documentation (compare_digest); the layout follows
-the widely used "t=...,v1=..." webhook signature convention (timestamp bound into the signed payload
-so a captured request cannot be replayed outside the tolerance window).
+`Syndicate-Signature: t=<unix seconds>,v1=<hex>[,v1=...]`, checked over the exact bytes received
+against every active secret, within TOLERANCE_SECONDS. The scheme, rotation and sources:
+docs/design.md, "Webhook signatures".
 """
 
 from __future__ import annotations

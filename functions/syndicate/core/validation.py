@@ -1,14 +1,8 @@
 """Validate a raw posting against the contract: the JSON Schema, then the semantic rules.
 
-Every error is a `Problem` (JSON pointer, stable code, a sentence a recruiter understands).
-Schema codes are the JSON Schema keyword that failed (`required`, `pattern`, `enum`, ...), except
-`unknown_field` for a field the contract does not define; semantic codes are listed in
-`SEMANTIC_CODES`.
-
-Speed: jsonschema-rs (Rust) answers "is it valid?" for the common case, and only an invalid
-posting is walked by the reference `jsonschema` validator to produce the detailed report, so
-reports are identical whichever path ran. The reference validator is imported and compiled on
-the first invalid posting, not at a Lambda's cold start.
+Every error is a `Problem` (pointer, stable code, a sentence a recruiter understands). jsonschema-rs
+answers the common case; only an invalid posting is walked by `jsonschema` for the report, so reports
+are identical whichever path ran (docs/design.md, "Validation").
 """
 
 from __future__ import annotations

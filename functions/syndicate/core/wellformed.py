@@ -1,10 +1,7 @@
 """What a posting must be before any validator or renderer sees it: bounded, real text, real numbers.
 
-One walk over the raw value finds what would make the validators or the channels fail instead of
-answer: nesting deeper than `MAX_NESTING`, more than `MAX_POSTING_CHARS` characters of keys and
-text, lone UTF-16 surrogates (Python's JSON reader accepts `"\\ud800"`; no encoder can write it),
-numbers that are not finite (`1e400` reads as infinity) and keys a JSON object repeats (the intake
-decoder marks such objects with `DuplicateKeys`). Each becomes a `Problem` with its pointer.
+One walk finds what would make the validators or the channels fail instead of answer (too deep, too
+long, lone surrogates, `1e400`, repeated keys), each a `Problem` with its pointer.
 """
 
 from __future__ import annotations

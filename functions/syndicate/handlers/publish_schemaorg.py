@@ -1,10 +1,7 @@
-"""schema.org publisher: one page and one JSON-LD file per open job, its sitemap entry in the feed table
-(the feed builder writes the sitemaps); then, where GOOGLE_INDEXING is `enabled`, Google told about
-every page written or deleted.
+"""schema.org publisher function: one page and JSON-LD file per open job, each message applied once;
+then, where GOOGLE_INDEXING is `enabled`, Google told about every page written or deleted.
 
-Each message is applied once (Powertools idempotency per message); its outcome, fresh or returned
-from the idempotency record, decides the notification, so a message handed back because Google could
-not be told comes back, finds its page done, and notifies again (pipeline.publishers.google).
+Why a message handed back notifies again: docs/channels/google.md, "Telling Google".
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """ATS webhook function: signed `POST /v1/postings` and `GET /v1/postings/{id}` behind API Gateway (REST).
 
-Cold start is part of an ATS's request latency here, so this handler builds every AWS client from the
-one default boto3 session (the idempotency layer and the secrets provider would each start a session
-of their own) and does without Powertools Tracer: the X-Ray SDK's import and recorder cost about as
-much as the rest of the start-up (tests/bench/webhook.py). The function and the API still trace
-(`Tracing: Active`, API Gateway `TracingEnabled`); only the in-function subsegments are given up.
+Every AWS client comes from the one default boto3 session and there is no Powertools Tracer: cold
+start is part of an ATS's request latency (docs/performance.md, "The webhook's cold start").
 """
 
 from __future__ import annotations

@@ -1,21 +1,8 @@
 """ATS connections: keep the postings of a Greenhouse or Lever board equal to the board, through the intake.
 
-A connection (SSM parameter `<CONNECTIONS_PARAMETER_PATH>/<id>`, JSON `{"ats", "board", "api_url"?,
-"defaults"?}`) names a board. A sync of it, one at a time per connection (a lease lock in the state
-table):
-1. reads the whole board (adapters/ats_boards.py); a board that cannot be read raises BoardUnreadable
-   and nothing changes;
-2. maps every job with the connection's defaults laid under (core/connectors);
-3. compares each posting's content hash with the connection's snapshot (intake bucket,
-   `connections/<id>/snapshot.json`: posting id -> hash and posting) and writes the changed ones, and a
-   closed copy of each posting that left the board, as one JSON Lines upload under
-   `incoming/connections/<id>/`: the intake notification sends it through the same ingest as any upload;
-4. saves the new snapshot. A crash between 3 and 4 sends the same postings again next time, which the
-   ingest takes as unchanged.
-A board that suddenly lists no jobs closes them only when the next read agrees (an ATS hiccup must
-not take every listing down).
-An unchanged board writes nothing at all. The scheduled poll syncs every connection; the Greenhouse
-webhook syncs its own connection at once (pipeline/greenhouse_webhook.py).
+A sync reads the board, maps its jobs, and uploads only what changed (and a closed copy of each job
+that left) as one JSON Lines file the ingest takes like any upload. The steps, and why an empty
+board is not believed at once: docs/connectors.md, "Keeping the board and the postings equal".
 """
 
 from __future__ import annotations

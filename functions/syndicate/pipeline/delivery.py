@@ -1,14 +1,7 @@
 """How this deployment delivers to the channels, read from the environment: pure, no AWS.
 
-- `LINKEDIN_DELIVERY`: `api` (the Job Posting API, for LinkedIn partners) or `feed` (LinkedIn's XML
-  job feed in the feed bucket, for everyone else). The ingest renders the matching payload and checks
-  the matching readiness; the LinkedIn publisher and the expiry function act on the same value.
-- `GOOGLE_INDEXING`: `enabled` or `disabled` (the schema.org publisher notifies Google or not).
-- HTTP tuning of the channel clients (timeouts, retries, backoff): the clients' defaults in AWS; the
-  local runtime and the tests shorten them so that fault-injection runs stay quick.
-
-Values are read on every call, not once per container: Lambda never changes a function's environment,
-and the embedded runtime runs deployments with different settings in one process.
+LINKEDIN_DELIVERY, GOOGLE_INDEXING and the channel clients' HTTP tuning, read on every call (the
+embedded runtime runs deployments with different settings in one process): docs/design.md.
 """
 
 from __future__ import annotations

@@ -1,21 +1,8 @@
 """Expiry: take down every open posting whose `valid_through` has passed, on every channel it is (or may
 still be) on, through the same channel queues as any other take-down.
 
-The ingest puts a posting in the sparse expiry index (`expires_at` = its `valid_through`) while it is
-open, not yet expired and live somewhere; a newer version replaces or removes the entry. A run (the
-scheduled ExpiryFunction) queries the index for `expires_at <= now` and, for each posting:
-1. reads the item again, strongly consistent (the index lags), and goes on only if it still expires;
-2. records a `remove` (state `pending`, reason "valid_through has passed") for each channel that is
-   live or whose last delivery failed, on the condition that the item still holds the version it
-   read (a version ingested meanwhile wins, and is decided by the ingest);
-3. queues a remove message per such channel (and again any `pending` remove a crashed run left);
-4. takes the posting out of the index once its messages are queued.
-So a second run sends nothing: the index no longer lists the posting, and if the index still shows it
-the item does not. A run that crashes between 2 and 4 leaves the posting in the index with `pending`
-removes, which the next run queues. The publishers take a `remove` of the same content as the
-`upsert` before it apart (they check hash and action), and render the take-down from the state: the
-LinkedIn CLOSE re-sends the job element LinkedIn last accepted (kept in the item), Indeed's feed and
-LinkedIn's XML feed drop the posting, the job page is deleted and Google told.
+Driven by the sparse expiry index; a second run sends nothing. The steps and why a crash is safe:
+docs/design.md, "Expiry".
 """
 
 from __future__ import annotations

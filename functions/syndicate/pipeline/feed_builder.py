@@ -1,16 +1,7 @@
 """The feed builder: the shared documents assembled at a bounded rate from the feed table's shards.
 
-Per document (Indeed feed, LinkedIn XML feed, sitemap), one run:
-1. reads the shard items (strongly consistent) and keeps the dirty ones (changed since rendered);
-2. re-renders each dirty shard from its entries alone (one Query of one partition): a feed shard
-   to a fragment of `<job>` elements in the feed bucket, a sitemap shard to its sitemap file(s) in
-   the site bucket; then records the version it rendered (a change made meanwhile keeps it dirty);
-3. when any shard changed, assembles the document from the shards' fragments, streamed (memory
-   holds one upload part): `indeed/feed.xml`; `linkedin/feed.xml` (and `feed-2.xml`, ... past
-   LinkedIn's 500,000 jobs a feed); `sitemap.xml`, the sitemap index.
-One build runs at a time (a lease lock longer than the function may run; the function's reserved
-concurrency is 1): a run that finds the lock held does nothing, the shards stay dirty for the next.
-A run that nears its deadline stops rendering and assembles what it has; the rest stays dirty.
+Re-renders only dirty shards, then streams each document (Indeed feed, LinkedIn XML feed, sitemap)
+from the fragments; one run at a time. The steps: docs/design.md, "The feed builder".
 """
 
 from __future__ import annotations

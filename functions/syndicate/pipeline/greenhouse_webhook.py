@@ -1,14 +1,8 @@
 """Greenhouse's own webhooks, on `POST /v1/connections/{connection_id}/greenhouse`.
 
-Answers, in this order: 413 body over MAX_BODY_BYTES -> 401 unknown connection, or a missing,
-malformed or wrong `Signature` (the same answer for both, so connection ids cannot be probed) -> 400
-not JSON -> 200 for `ping` (Greenhouse pings when the webhook is saved) and for actions other than the
-job post ones (acknowledged, ignored: Greenhouse would otherwise retry them) -> for `job_post_created`,
-`job_post_updated` and `job_post_deleted`: the connection's board is synced at once, the same sync the
-schedule runs (pipeline/connections.py), and 200 says what it sent; 503 when the board cannot be read
-or another sync holds it, so Greenhouse retries later (its documented retry policy).
-The delivery's payload is not taken as the job: the board is, so a replayed or out-of-order delivery
-can never put an old version back, and created, updated (live or not) and deleted all come out right.
+A job post action syncs the connection's board at once (pipeline/connections.py); the payload is
+never taken as the job, so a replayed delivery cannot put an old version back. The answers and
+their order: docs/connectors.md, "Greenhouse webhooks".
 """
 
 from __future__ import annotations

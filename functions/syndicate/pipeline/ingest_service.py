@@ -1,11 +1,7 @@
 """The ingest function's work for one SQS record: an S3 notification, or one range of an upload.
 
-A JSON Lines upload larger than INGEST_RANGE_BYTES is split (pipeline/ranges.py): the notification
-only plans line-aligned byte ranges and queues one message per range on the ingest's own queue, so
-ranges run in parallel and each is retried on its own. A range writes its part of the receipt when
-it is done; that part is also the record that it is done, so a range delivered again does nothing,
-and the range that finds every part written assembles the upload's receipt.
-Built once per container (`IngestService.from_environment`), used by the thin handler.
+Big JSON Lines uploads are split into ranges ingested in parallel, each retried on its own
+(docs/design.md, "Ingest"). Built once per container (`IngestService.from_environment`).
 """
 
 from __future__ import annotations

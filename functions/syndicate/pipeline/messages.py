@@ -1,9 +1,7 @@
 """What travels on a channel queue: one rendered posting for one channel, or its removal.
 
-Messages are plain JSON. A rendered posting too large for the queue travels in S3 and the
-message carries a pointer to it (`payload_ref`); the publisher reads it back transparently.
-The LinkedIn queue also carries the publisher's own follow-ups: `TaskPoll`, "ask LinkedIn how the
-task of this job ended", marked by its `kind`.
+Plain JSON; a payload too large for the queue travels in S3 (`payload_ref`). The LinkedIn queue also
+carries `TaskPoll` follow-ups (docs/design.md, "Channel messages").
 """
 
 from __future__ import annotations

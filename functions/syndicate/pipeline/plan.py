@@ -1,12 +1,7 @@
 """Decide, for one valid posting, what each channel must be told: pure, no AWS.
 
-The decision compares the new version with what the state table remembers:
-- a channel the posting is ready for and open on gets an `upsert` (unless it already holds
-  exactly this content: then nothing is sent);
-- a channel it was (or may still be) on but can no longer be on (closed, expired, no longer
-  ready, deselected) gets a `remove`; a channel whose last delivery failed counts as "may still
-  be on": the version before may be live there, and taking down what is not there is harmless;
-- a channel it was never on and cannot go to is recorded as skipped, with the reasons.
+`upsert`, `remove`, or skipped with reasons, from the new version and what the state table remembers;
+the rules: docs/design.md, "What each channel is told".
 """
 
 from __future__ import annotations

@@ -1,16 +1,7 @@
 """Where one posting stands: its version and, per channel, state, external ids and last error.
 
-One document, built from the posting's state-table item, answers both `GET /v1/postings/{id}` and
-`syndicate status` (which reads the same item from DIR/state.json, a deployed table, or the API), so
-the two can never tell different stories. Pure: the caller fetches the item.
-
-External ids are the identifiers each channel knows the job by, once it is there: LinkedIn's
-`externalJobPostingId` (the posting id) and, once a task told it, LinkedIn's own job URN
-(`urn:li:jobPosting:...`), Indeed's `referencenumber` per location (which its publisher records
-with the channel's state), and for schema.org the job page's URL (its key when no site URL is known).
-`last_error` is why the channel failed, or, while it is still being retried (or waits in its
-dead-letter queue), the last reason a delivery went back to its queue; for schema.org also a Google
-notification that was refused.
+One document for both `GET /v1/postings/{id}` and `syndicate status`, so the two never disagree.
+Pure: the caller fetches the item (docs/design.md, "Where a posting stands").
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """The receipt of one upload: every posting accepted (with its channels) or rejected (with why).
 
-Entries are spooled to a temporary file as the upload streams, and the JSON document is
-encoded from the spool at the end, so a receipt for a million postings never sits in memory.
-An upload ingested in byte ranges gets a receipt per range as each range finishes, and the
-receipt of the whole upload is assembled from them, streamed, once the last one is written.
+Spooled to a temporary file as the upload streams, so a million postings never sit in memory;
+a ranged upload's receipt is assembled from its ranges' parts (docs/design.md, "Ingest").
 """
 
 from __future__ import annotations

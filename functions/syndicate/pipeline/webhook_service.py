@@ -1,21 +1,7 @@
 """The ATS webhook's work: authenticate, check, validate, store under incoming/, report status.
 
-`POST /v1/postings` answers, in this order (each check only runs when the ones before it passed):
-  413 body over MAX_BODY_BYTES (counted, never parsed) -> 401 missing/unknown client, missing,
-  malformed, wrong or stale signature (verified over the raw bytes, before any parsing) -> 415 not
-  `application/json` (UTF-8) -> 400 not UTF-8, bad Idempotency-Key, malformed JSON -> 413 more than
-  MAX_POSTINGS postings -> 422 any posting invalid (the `syndicate validate --json` report list,
-  nothing stored) -> 202 the raw body stored as `incoming/webhook/<client>/<time>-<request id>.json`.
-The stored object is an upload like any other: the intake bucket's notification sends it through
-the same ingest function, so nothing downstream knows or cares that it came by webhook.
-
-With an `Idempotency-Key`, the checks from the JSON parse on run once per (client, key): a retry
-(re-signed, so with a new timestamp) gets the first response again, and the same key with a different
-body is refused with 409 (the caller passes the Powertools-wrapped `accept` as `once`). A body refused
-(400, 413, 422) does not bind its key: nothing was stored, and the corrected body may use it.
-
-`GET /v1/postings/{id}` (signed over the empty body) answers 200 with the posting's status document
-(`pipeline.posting_status`) or 404.
+The checks run in a fixed order (size, signature, type, JSON, count, validity) and an accepted body
+is an upload like any other. The order and the idempotency rules: docs/design.md, "The webhook".
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """Greenhouse webhook signatures: `Signature: sha256 <hex>`, HMAC-SHA256 of the raw body under the secret.
 
-Checked over the exact bytes received, before anything parses them (Greenhouse signs the body as sent,
-Unicode escapes included, so a re-serialized body no longer matches), in constant time. Greenhouse
-puts no timestamp in the signature: freshness comes from what the webhook does with it (it reads the
-board again, so a replayed delivery changes nothing). Source: docs/connectors.md.
+Checked over the exact bytes received, before anything parses them, in constant time. Why, and why
+freshness comes from re-reading the board: docs/connectors.md, "Greenhouse webhooks".
 """
 
 from __future__ import annotations

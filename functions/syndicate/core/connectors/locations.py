@@ -1,9 +1,7 @@
 """Free-text job locations ("Austin, TX", "Berlin, Germany", "Remote - Canada") read into structured places.
 
-Only what the text says unambiguously becomes a place: ISO 3166 country names and codes (pycountry, plus
-a short table of everyday names ISO spells otherwise), US state and Canadian province codes and names.
-Anything else is reported in `Place.unresolved` and left out, so validation names the missing field
-rather than the product guessing. The rules, with examples, are in docs/connectors.md.
+Only what the text says unambiguously becomes a place; anything else is reported in
+`Place.unresolved`, so validation names the missing field. The rules: docs/connectors.md, "Locations".
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
 """What every publisher shares: reading a message (its payload from S3 if it travelled there),
 checking it is still current, and recording a posting's entry in a shared document.
 
-Shared documents (the feeds, the sitemap) are never written here: a publisher stores the posting's
-entry in the feed table, in one transaction with its state, and marks the posting's shard dirty;
-the feed builder (pipeline.feed_builder) assembles the documents at a bounded rate. So a change
-costs the same few calls whatever the number of open jobs, and no publisher waits on a lock.
+Entries go to the feed table with the state, never into the document itself (docs/design.md,
+"Publishers").
 """
 
 from __future__ import annotations

@@ -1,17 +1,7 @@
 """Tell Google about the job pages a schema.org batch created, changed or removed (Indexing API).
 
-Called once per batch, after every message was applied and the sitemap rebuilt: URL_UPDATED for each
-page written, URL_DELETED for each page deleted, in batch calls of at most 100 (the client's). The
-notices come from every message of the batch whose outcome is `published` or `removed`, whether the
-page was written now or by an earlier delivery of the same message (its outcome then comes from the
-idempotency record): a notification that failed is therefore sent again when its message comes back,
-and sending one twice is harmless ("this URL changed").
-
-What did not settle (out of time, throttled or failing past the retries, a token that cannot be had)
-hands its messages back to SQS as batch item failures, so they come back and notify again, and after
-the queue's 5 receives wait in its dead-letter queue with the reason logged and noted as the channel's
-`last_error`. A notification Google refuses for good (400, 403: e.g. a site the service account does
-not own) is noted as `last_error` on the posting and not retried: sending it again cannot help.
+Once per batch, from every message's outcome, so a notification that failed is sent again when its
+message comes back: docs/channels/google.md, "Telling Google".
 """
 
 from __future__ import annotations
