@@ -43,9 +43,9 @@ from typing import Any, BinaryIO
 from syndicate.adapters.state import StateTable, Version
 from syndicate.core import validation
 from syndicate.core.model import CHANNELS, Channel
+from syndicate.core.plan import ChannelPlan
 from syndicate.pipeline.ingest import Upload
 from syndicate.pipeline.ingest_service import IngestService
-from syndicate.pipeline.plan import ChannelPlan
 from tests.bench.child import own_peak_kib
 from tests.bench.postings import NOW, REPO, example_postings, variant
 

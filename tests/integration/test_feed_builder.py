@@ -24,7 +24,7 @@ from infra.runtime.aws_env import patched_environ
 from syndicate.adapters.feed_store import FeedStore, shard_of
 from syndicate.adapters.state import StateTable
 from syndicate.core.channels import linkedin_feed, sitemap
-from syndicate.pipeline.messages import ChannelMessage
+from syndicate.core.messages import ChannelMessage
 from syndicate.pipeline.publishers.indeed import IndeedPublisher
 from syndicate.pipeline.publishers.linkedin import LinkedInFeedPublisher
 from tests.integration.pipeline_helpers import (

@@ -33,7 +33,7 @@ from infra.runtime.lambda_context import LambdaContext, reserved_variables
 from infra.runtime.lambda_runner import FunctionInvoker, QueuePoller
 from infra.runtime.specs import FunctionSpec
 
-from syndicate.pipeline.messages import content_hash
+from syndicate.core.messages import content_hash
 from syndicate.pipeline.publishers.base import load_message
 from tests.integration.pipeline_helpers import (
     CHANNEL_QUEUES,

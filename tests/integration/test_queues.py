@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from syndicate.adapters.queues import ChannelQueues, QueueUnavailable, SendOutcome
-from syndicate.pipeline.messages import ChannelMessage
+from syndicate.core.messages import ChannelMessage
 
 
 class FlakySqs:

@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate.core.assess import assess
-from syndicate.core.intake import RawPosting
-from syndicate.pipeline.delivery import (
+from syndicate.core.delivery import (
     CLOSED,
     LISTED,
     HttpTuning,
@@ -20,8 +19,9 @@ from syndicate.pipeline.delivery import (
     linkedin_delivery,
     linkedin_operation,
 )
-from syndicate.pipeline.messages import ChannelMessage, TaskPoll, content_hash, is_task_poll
-from syndicate.pipeline.plan import FAILED, PENDING, SKIPPED, SUBMITTED, plan_channels
+from syndicate.core.intake import RawPosting
+from syndicate.core.messages import ChannelMessage, TaskPoll, content_hash, is_task_poll
+from syndicate.core.plan import FAILED, PENDING, SKIPPED, SUBMITTED, plan_channels
 from syndicate.pipeline.posting_status import describe, status_document
 from syndicate.pipeline.publishers.linkedin import LinkedInApiPublisher, request_digest
 from syndicate.pipeline.render import render_payload

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from syndicate.core import intake_markdown
 from syndicate.core.assess import assess
 from syndicate.core.intake import FileProblem, RawPosting, read_postings
-from syndicate.core.intake_csv import MAX_CELL_CHARS
+from syndicate.core.intake import markdown_files as intake_markdown
+from syndicate.core.intake.csv_files import MAX_CELL_CHARS
 from tests.factories import NOW, raw_posting
 
 FRONT = "---\nid: MD-1\ntitle: Cook\n"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from syndicate.adapters import storage
 from syndicate.core.assess import assess
 from syndicate.core.intake import FileProblem, RawPosting, read_postings
-from syndicate.core.intake_csv import Column, known_headers, resolve_header
+from syndicate.core.intake.csv_files import Column, known_headers, resolve_header
 from tests.factories import NOW, raw_posting
 
 EXAMPLES = Path(__file__).parents[2] / "examples"

@@ -8,8 +8,8 @@ from typing import Any
 
 from syndicate.core.assess import assess
 from syndicate.core.intake import RawPosting
-from syndicate.pipeline.messages import ChannelMessage, content_hash
-from syndicate.pipeline.plan import PENDING, PUBLISHED, SKIPPED, plan_channels
+from syndicate.core.messages import ChannelMessage, content_hash
+from syndicate.core.plan import PENDING, PUBLISHED, SKIPPED, plan_channels
 from syndicate.pipeline.receipt import Receipt
 from tests.factories import NOW, raw_posting
 

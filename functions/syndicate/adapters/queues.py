@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from syndicate.core.messages import ChannelMessage
 from syndicate.core.model import Channel
-from syndicate.pipeline.messages import ChannelMessage
 
 SQS_MAX_BATCH_ENTRIES = 10
 SQS_MAX_MESSAGE_BYTES = 262_144  # per message and per SendMessageBatch call

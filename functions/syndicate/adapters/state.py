@@ -2,7 +2,7 @@
 
 One item per posting id. Writes are conditional, so an older version never overwrites a newer
 one, whatever order events arrive in and however often:
-- ingest reads the item, decides (see `pipeline.plan`), then writes on the condition that the
+- ingest reads the item, decides (see `core.plan`), then writes on the condition that the
   item still holds the version it read (optimistic concurrency; a lost race re-reads);
 - publishers change a channel's status only while the item still holds the content hash (and the
   action) their message was rendered from, so a stale message can never mark a newer version
@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 
 from syndicate.adapters.feed_store import shard_of
 from syndicate.core.model import Channel
-from syndicate.pipeline.plan import ChannelPlan
+from syndicate.core.plan import ChannelPlan
 
 EXPIRY_INDEX = "ExpiryIndex"
 # The expiry index's partition key takes one of these values (by posting id), so its writes and the

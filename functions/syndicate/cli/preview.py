@@ -13,12 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 from syndicate.cli import sources
-from syndicate.core import preview
+from syndicate.core import plan, preview
 from syndicate.core.assess import Assessment, assess
+from syndicate.core.delivery import LISTED, linkedin_operation
 from syndicate.core.intake import FileProblem
 from syndicate.core.model import CHANNELS, Channel
-from syndicate.pipeline import plan
-from syndicate.pipeline.delivery import LISTED, linkedin_operation
 
 PAGE_PATTERN = "posting-*.html"  # the pages a previous preview wrote into DIR, replaced each run
 

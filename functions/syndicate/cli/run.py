@@ -22,8 +22,8 @@ from typing import IO, TYPE_CHECKING, Any
 from syndicate.cli import outdir, sources
 from syndicate.cli.pull import read_defaults
 from syndicate.cli.run_connections import board_documents, connect_and_poll
+from syndicate.core import plan as states
 from syndicate.core.model import CHANNELS
-from syndicate.pipeline import plan as states
 
 if TYPE_CHECKING:
     from infra.runtime import DrainProgress

@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
-from syndicate.pipeline.messages import IDEMPOTENCY_FIELDS
+from syndicate.core.messages import IDEMPOTENCY_FIELDS
 
 # Longer than SQS can keep a message (14 days), so any redelivery finds the stored result.
 RETENTION_SECONDS = 14 * 24 * 3600

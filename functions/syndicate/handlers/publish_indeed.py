@@ -13,8 +13,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from syndicate.core.messages import ChannelMessage
 from syndicate.handlers import idempotency
-from syndicate.pipeline.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import load_message
 from syndicate.pipeline.publishers.indeed import IndeedPublisher
 

@@ -19,10 +19,10 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idemp
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.adapters.channel_clients import ChannelClients
+from syndicate.core.delivery import linkedin_delivery
+from syndicate.core.messages import ChannelMessage
 from syndicate.handlers import idempotency
 from syndicate.handlers.batch import add_failures, seconds_left
-from syndicate.pipeline.delivery import linkedin_delivery
-from syndicate.pipeline.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import load_message
 from syndicate.pipeline.publishers.linkedin import (
     Incoming,

@@ -18,10 +18,10 @@ from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.adapters.channel_clients import ChannelClients
+from syndicate.core.delivery import google_indexing_enabled
+from syndicate.core.messages import ChannelMessage
 from syndicate.handlers import idempotency
 from syndicate.handlers.batch import add_failures, seconds_left
-from syndicate.pipeline.delivery import google_indexing_enabled
-from syndicate.pipeline.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import load_message
 from syndicate.pipeline.publishers.google import GoogleNotifier, Notice, notice_for
 from syndicate.pipeline.publishers.schemaorg import SchemaOrgPublisher

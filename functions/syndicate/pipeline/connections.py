@@ -24,7 +24,7 @@ from syndicate.adapters.ats_boards import BoardReader, BoardSettings, BoardUnrea
 from syndicate.adapters.lock import LeaseLock, LockTimeout
 from syndicate.core.connectors import ATS_NAMES
 from syndicate.core.connectors.boards import DefaultsRejected, check_defaults, map_board
-from syndicate.pipeline.messages import content_hash
+from syndicate.core.messages import content_hash
 
 CONNECTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 SNAPSHOT_PREFIX = "connections/"

@@ -17,9 +17,9 @@ from aws_lambda_powertools import Logger
 
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable, Version, time_text
+from syndicate.core import plan as planning
+from syndicate.core.messages import ChannelMessage
 from syndicate.core.model import CHANNELS, Channel
-from syndicate.pipeline import plan as planning
-from syndicate.pipeline.messages import ChannelMessage
 
 REASON: Final = "valid_through has passed"
 SOURCE: Final = "expiry"

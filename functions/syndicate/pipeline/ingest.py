@@ -17,13 +17,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable, Version, time_text
+from syndicate.core import plan as planning
 from syndicate.core.assess import Assessment, assess, posting_id_of, rejected_for
+from syndicate.core.delivery import LinkedInDelivery, linkedin_listing
 from syndicate.core.intake import FileProblem, RawPosting, read_postings
 from syndicate.core.intake import Item as IntakeItem
+from syndicate.core.messages import ChannelMessage, content_hash
 from syndicate.core.model import Posting
-from syndicate.pipeline import plan as planning
-from syndicate.pipeline.delivery import LinkedInDelivery, linkedin_listing
-from syndicate.pipeline.messages import ChannelMessage, content_hash
 from syndicate.pipeline.receipt import Receipt
 from syndicate.pipeline.render import for_delivery, render_payload
 

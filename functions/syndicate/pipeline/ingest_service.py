@@ -18,11 +18,11 @@ from urllib.parse import unquote_plus
 from syndicate.adapters import storage
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable
+from syndicate.core.delivery import linkedin_delivery
 from syndicate.core.intake import read_json_lines_range
 from syndicate.core.model import Channel
 from syndicate.core.wellformed import printable
 from syndicate.pipeline import ranges
-from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.ingest import Ingest, IngestStats, Upload
 from syndicate.pipeline.receipt import Receipt, assembled, write_document
 

@@ -10,9 +10,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from syndicate.core import plan as states
+from syndicate.core.delivery import LISTED
 from syndicate.core.model import CHANNELS
-from syndicate.pipeline import plan as states
-from syndicate.pipeline.delivery import LISTED
 
 PAGES_PREFIX = "jobs/"  # the schema.org publisher's page keys (tests check it is the same)
 

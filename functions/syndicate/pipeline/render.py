@@ -8,10 +8,10 @@ from typing import Any
 
 from syndicate.core.assess import Assessment, rejected_for
 from syndicate.core.channels import indeed, linkedin, linkedin_feed, schemaorg
+from syndicate.core.delivery import LINKEDIN_FEED, LinkedInDelivery, linkedin_operation
+from syndicate.core.messages import Action
 from syndicate.core.model import Channel, Posting
 from syndicate.core.problems import Problem
-from syndicate.pipeline.delivery import LINKEDIN_FEED, LinkedInDelivery, linkedin_operation
-from syndicate.pipeline.messages import Action
 
 
 def linkedin_readiness(

@@ -28,9 +28,9 @@ from syndicate.adapters import storage
 from syndicate.adapters.state import StateTable
 from syndicate.core import signature
 from syndicate.core.assess import assess
+from syndicate.core.delivery import linkedin_delivery
 from syndicate.core.intake import RawPosting, decode_json
 from syndicate.core.model import CHANNELS
-from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.posting_status import status_document
 from syndicate.pipeline.render import for_delivery
 

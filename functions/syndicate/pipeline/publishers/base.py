@@ -16,8 +16,8 @@ from typing import Any
 from syndicate.adapters import storage
 from syndicate.adapters.feed_store import FeedStore
 from syndicate.adapters.state import StateTable, time_text
-from syndicate.pipeline import plan as states
-from syndicate.pipeline.messages import ChannelMessage
+from syndicate.core import plan as states
+from syndicate.core.messages import ChannelMessage
 
 
 def load_message(s3: Any, body: str) -> ChannelMessage:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 from aws_lambda_powertools import Logger
 
 from syndicate.adapters.state import StateTable, time_text
-from syndicate.pipeline.messages import ChannelMessage
+from syndicate.core.messages import ChannelMessage
 
 if TYPE_CHECKING:  # google-auth and requests load only where notifications are enabled
     from syndicate.adapters.google_indexing import IndexingClient, NotificationResult

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syndicate.adapters.feed_store import INDEED_FEED
-from syndicate.pipeline.messages import ChannelMessage
+from syndicate.core.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import PublisherBase
 
 

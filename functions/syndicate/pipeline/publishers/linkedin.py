@@ -19,10 +19,10 @@ from aws_lambda_powertools import Logger
 
 from syndicate.adapters.feed_store import LINKEDIN_API_JOBS, LINKEDIN_FEED
 from syndicate.adapters.state import time_text
+from syndicate.core import plan as states
 from syndicate.core.channels import linkedin
-from syndicate.pipeline import plan as states
-from syndicate.pipeline.delivery import CLOSED, LISTED, linkedin_listing, linkedin_operation
-from syndicate.pipeline.messages import ChannelMessage, TaskPoll, is_task_poll
+from syndicate.core.delivery import CLOSED, LISTED, linkedin_listing, linkedin_operation
+from syndicate.core.messages import ChannelMessage, TaskPoll, is_task_poll
 from syndicate.pipeline.publishers.base import PublisherBase, load_message
 
 if TYPE_CHECKING:  # the client module loads requests: only the API mode needs it at run time

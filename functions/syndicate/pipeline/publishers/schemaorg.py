@@ -11,7 +11,7 @@ from typing import Any
 from syndicate.adapters import storage
 from syndicate.adapters.feed_store import SITEMAP
 from syndicate.core.channels import schemaorg, sitemap
-from syndicate.pipeline.messages import ChannelMessage
+from syndicate.core.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import PublisherBase
 
 PAGES_PREFIX = sitemap.JOB_PAGES_PREFIX

@@ -1,26 +1,16 @@
-"""Read intake files into raw postings, one at a time, never failing the whole file for one posting.
-
-`read_postings` takes a binary stream (a local file or an S3 body) and yields, in file order,
-`RawPosting` items and, when the file as a whole is unreadable, a single `FileProblem`. The formats:
-docs/posting-format.md, "Intake files".
-"""
+"""JSON and JSON Lines intake files: a document parsed whole, or streamed line by line (so a JSON Lines
+file is bounded by the disk, not by memory); JSON decoded as the posting contract reads it."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
+from syndicate.core.intake.items import EMPTY_FILE, FileProblem, Item, RawPosting
 from syndicate.core.problems import Problem
 from syndicate.core.wellformed import MAX_POSTING_CHARS, object_with_duplicates_marked
 
-JSON_SUFFIXES = frozenset({".json"})
-JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-CSV_SUFFIXES = frozenset({".csv"})
-MARKDOWN_SUFFIXES = frozenset({".md"})
-SUPPORTED_SUFFIXES = JSON_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES | MARKDOWN_SUFFIXES
 MAX_JSON_BYTES = 100 * 1024 * 1024  # a single JSON document is parsed whole; JSONL has no limit
 # One JSON Lines line: read whole before parsing, so bounded (a posting's text is bounded the same
 # way by `wellformed.MAX_POSTING_CHARS`, whatever the format).
@@ -29,72 +19,9 @@ _SKIP_CHUNK_BYTES = 1024 * 1024
 # Python refuses to convert longer digit strings to int (sys.get_int_max_str_digits, CVE-2020-10735).
 _MAX_INT_DIGITS = 4300
 _BOM = b"\xef\xbb\xbf"
-EMPTY_FILE = "the file is empty: no postings"
 
 
-@dataclass(frozen=True, slots=True)
-class RawPosting:
-    source: str
-    index: int  # position in the file; for JSON Lines the line number from 0, for CSV the row from 0
-    data: Any = None
-    problems: tuple[Problem, ...] = field(default=())  # why `data` could not be read, if it could not
-    # Where each field was written, for formats whose own terms beat a JSON pointer: pointer ->
-    # 'row 7, column "salary.min"' (CSV) or 'front matter key "salary.min" (line 5)' (Markdown);
-    # "" is the posting as a whole. Empty for JSON, where the pointer is the file's own term.
-    places: Mapping[str, str] = field(default_factory=dict)
-
-    def located(self, problems: Iterable[Problem]) -> tuple[Problem, ...]:
-        """`problems` with the place each one points at put before its message; pointers unchanged."""
-        if not self.places:
-            return tuple(problems)
-        return tuple(
-            Problem(p.pointer, p.code, f"{place}: {p.message}") if (place := self.place_of(p.pointer)) else p
-            for p in problems
-        )
-
-    def place_of(self, pointer: str) -> str | None:
-        """The place of `pointer`, or of the nearest field that contains it."""
-        while True:
-            place = self.places.get(pointer)
-            if place is not None or not pointer:
-                return place
-            pointer = pointer.rsplit("/", 1)[0]
-
-
-@dataclass(frozen=True, slots=True)
-class FileProblem:
-    source: str
-    message: str
-
-
-Item = RawPosting | FileProblem
-
-
-def suffix_of(name: str) -> str:
-    return PurePosixPath(name).suffix.lower()
-
-
-def read_postings(stream: BinaryIO, source: str, suffix: str | None = None) -> Iterator[Item]:
-    """The postings in `stream`, read by the format `suffix` names (default: the source's own)."""
-    suffix = suffix or suffix_of(source)
-    if suffix in JSONL_SUFFIXES:
-        yield from _read_json_lines(stream, source)
-    elif suffix in JSON_SUFFIXES:
-        yield from _read_json_document(stream, source)
-    elif suffix in CSV_SUFFIXES:
-        from syndicate.core.intake_csv import read_csv  # noqa: PLC0415 - it imports this module
-
-        yield from read_csv(stream, source)
-    elif suffix in MARKDOWN_SUFFIXES:
-        from syndicate.core.intake_markdown import read_markdown  # noqa: PLC0415 - as above; and YAML
-
-        yield from read_markdown(stream, source)
-    else:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        yield FileProblem(source, f"unsupported file type {suffix or '(none)'!r}; use one of {supported}")
-
-
-def _read_json_document(stream: BinaryIO, source: str) -> Iterator[Item]:
+def read_json_document(stream: BinaryIO, source: str) -> Iterator[Item]:
     body = stream.read(MAX_JSON_BYTES + 1)
     if len(body) > MAX_JSON_BYTES:
         yield FileProblem(source, f"a .json file may hold at most {MAX_JSON_BYTES // 2**20} MiB; use .jsonl")
@@ -124,10 +51,10 @@ def _read_json_document(stream: BinaryIO, source: str) -> Iterator[Item]:
 def read_json_lines_range(stream: BinaryIO, source: str, first_line: int) -> Iterator[Item]:
     """The postings of one line-aligned byte range of a JSON Lines file that starts at line
     `first_line` (from 0): numbered as in the whole file; an empty range is no problem of its own."""
-    return _read_json_lines(stream, source, first_line, whole_file=False)
+    return read_json_lines(stream, source, first_line, whole_file=False)
 
 
-def _read_json_lines(
+def read_json_lines(
     stream: BinaryIO, source: str, first_line: int = 0, *, whole_file: bool = True
 ) -> Iterator[Item]:
     seen = 0

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, BinaryIO
 
-from syndicate.core.intake import FileProblem, Item, RawPosting, decode_json, whole_number
+from syndicate.core.intake.items import FileProblem, Item, RawPosting
+from syndicate.core.intake.json_files import decode_json, whole_number
 from syndicate.core.problems import Problem
 from syndicate.core.validation import pointer_of, posting_schema
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from syndicate.core.messages import Action
 from syndicate.core.model import CHANNELS, Channel
-from syndicate.pipeline.messages import Action
 
 if TYPE_CHECKING:  # publishers read the states below without loading validation and renderers
     from syndicate.core.assess import Assessment

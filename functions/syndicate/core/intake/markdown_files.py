@@ -12,8 +12,8 @@ from typing import Any, BinaryIO
 
 import yaml
 
-from syndicate.core.intake import FileProblem, Item, RawPosting
-from syndicate.core.intake_csv import deref, schema_type
+from syndicate.core.intake.csv_files import deref, schema_type
+from syndicate.core.intake.items import FileProblem, Item, RawPosting
 from syndicate.core.problems import Problem
 from syndicate.core.validation import field_label, pointer_of, posting_schema
 
