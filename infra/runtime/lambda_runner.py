@@ -10,12 +10,13 @@ import base64
 import importlib
 import json
 import logging
+import sys
 import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from infra.runtime.aws_env import patched_environ
 from infra.runtime.lambda_context import LambdaContext, reserved_variables
@@ -71,40 +72,49 @@ class DrainReport:
 
 
 class FunctionInvoker:
-    """Imports handlers lazily (once, like a warm container) and calls them inside the function's env."""
+    """Imports handlers lazily and calls them inside the function's env.
+
+    A handler module is imported once, like a warm container, and again (a fresh container) whenever
+    the function's environment differs from the one it was last imported under: Lambda starts new
+    execution environments for a changed configuration, and the handlers parse their settings once,
+    at import. That also covers a stack opened after another in the same process, and a variable
+    overridden while a stack runs (`EmbeddedStack.override_environment`)."""
+
+    # module name -> the environment it was last imported under; process-wide, as sys.modules is
+    _imported_under: ClassVar[dict[str, dict[str, str]]] = {}
 
     def __init__(self, model: StackModel) -> None:
         self._model = model
-        self._handlers: dict[str, Handler] = {}
+
+    def configured(self, function: FunctionSpec) -> dict[str, str]:
+        """The variables the function is configured with (those Lambda adds vary per invocation)."""
+        return {**function.environment, **self._model.environment_overrides}
 
     def environment(self, function: FunctionSpec) -> dict[str, str]:
-        return {
-            **function.environment,
-            **self._model.environment_overrides,
-            **reserved_variables(function, self._model.region),
-        }
+        return {**self.configured(function), **reserved_variables(function, self._model.region)}
 
     def invoke(self, function: FunctionSpec, event: Mapping[str, Any]) -> Any:
         """Call the handler as Lambda would: a JSON copy of the event, a fresh context, the env set."""
         payload = json.loads(json.dumps(event))
         with patched_environ(self.environment(function)):
-            handler = self._handler(function)
+            handler = self._handler(function, self.configured(function))
             with invocation(function.logical_id):
                 return handler(payload, LambdaContext(function))
 
-    def _handler(self, function: FunctionSpec) -> Handler:
-        if function.handler not in self._handlers:
-            module_name, _, attribute = function.handler.rpartition(".")
-            if not module_name:
-                raise ImportError(
-                    f"{function.logical_id}: Handler {function.handler!r} is not module.function"
-                )
+    def _handler(self, function: FunctionSpec, configured: dict[str, str]) -> Handler:
+        module_name, _, attribute = function.handler.rpartition(".")
+        if not module_name:
+            raise ImportError(f"{function.logical_id}: Handler {function.handler!r} is not module.function")
+        module = sys.modules.get(module_name)
+        if module is None:
             module = importlib.import_module(module_name)
-            handler = getattr(module, attribute, None)
-            if not callable(handler):
-                raise ImportError(f"{function.logical_id}: {module_name} has no function {attribute!r}")
-            self._handlers[function.handler] = handler
-        return self._handlers[function.handler]
+        elif FunctionInvoker._imported_under.get(module_name) != configured:
+            module = importlib.reload(module)
+        FunctionInvoker._imported_under[module_name] = configured
+        handler = getattr(module, attribute, None)
+        if not callable(handler):
+            raise ImportError(f"{function.logical_id}: {module_name} has no function {attribute!r}")
+        return cast(Handler, handler)
 
 
 def sqs_event(messages: list[MessageTypeDef], queue: QueueSpec, region: str) -> dict[str, Any]:

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from infra.runtime import EmbeddedStack
-from infra.runtime.aws_env import patched_environ
 
 from syndicate.pipeline.ingest import Upload
 from syndicate.pipeline.ingest_service import IngestService, report_key
+from syndicate.settings import IngestSettings
 from tests.factories import raw_posting
 from tests.integration.pipeline_helpers import PARAMETERS, TEMPLATE
 from tests.strategies_hostile import ARBITRARY_BYTES, POSTING_LIKE, json_line
@@ -38,8 +38,8 @@ def stack() -> Iterator[EmbeddedStack]:
 
 @pytest.fixture(scope="module")
 def service(stack: EmbeddedStack) -> Iterator[IngestService]:
-    with patched_environ(stack.environment("IngestFunction")):
-        yield IngestService.from_environment(stack.s3, stack.sqs, stack.dynamodb)
+    function_settings = IngestSettings.from_environ(stack.environment("IngestFunction"))
+    yield IngestService.from_settings(function_settings, stack.s3, stack.sqs, stack.dynamodb)
 
 
 def upload(stack: EmbeddedStack, body: bytes, suffix: str = ".jsonl") -> Upload:

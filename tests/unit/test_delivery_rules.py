@@ -1,5 +1,5 @@
 """The pure delivery rules: the LinkedIn operation, what counts as live, task poll messages, poll delays,
-request digests, HTTP tuning from the environment, and the status document's ids and errors."""
+request digests, and the status document's ids and errors."""
 
 from __future__ import annotations
 
@@ -11,14 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate.core.assess import assess
-from syndicate.core.delivery import (
-    CLOSED,
-    LISTED,
-    HttpTuning,
-    google_indexing_enabled,
-    linkedin_delivery,
-    linkedin_operation,
-)
+from syndicate.core.delivery import CLOSED, LISTED, linkedin_operation
 from syndicate.core.intake import RawPosting
 from syndicate.core.messages import ChannelMessage, TaskPoll, content_hash, is_task_poll
 from syndicate.core.plan import FAILED, PENDING, SKIPPED, SUBMITTED, plan_channels
@@ -100,8 +93,14 @@ def test_a_task_poll_survives_its_trip_through_the_queue_and_counts_attempts() -
 @settings(max_examples=100, deadline=None)
 @given(base=st.integers(min_value=0, max_value=600), attempt=st.integers(min_value=1, max_value=40))
 def test_poll_delays_double_and_never_pass_sqs_limit(base: int, attempt: int) -> None:
-    publisher = LinkedInApiPublisher(s3=None, state=None, dynamodb=None, table_name="t")  # type: ignore[arg-type]
-    publisher.poll_delay_seconds = base
+    publisher = LinkedInApiPublisher(
+        s3=None,
+        state=None,  # type: ignore[arg-type]
+        dynamodb=None,
+        table_name="t",
+        poll_delay_seconds=base,
+        poll_attempts=12,
+    )
     delay = publisher.poll_delay(attempt)
     assert 0 <= delay <= 900
     assert delay == min(900, base * 2 ** (attempt - 1))
@@ -112,19 +111,6 @@ def test_the_same_jobs_of_another_version_are_another_call() -> None:
     elements = [{"externalJobPostingId": "J-1", "title": "Cook"}]
     assert request_digest(elements, ["o1"]) == request_digest(elements, ["o1"])
     assert request_digest(elements, ["o1"]) != request_digest(elements, ["o2"])
-
-
-def test_http_tuning_and_modes_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTP_READ_TIMEOUT_SECONDS", "0.5")
-    monkeypatch.setenv("HTTP_RETRIES", "2")
-    monkeypatch.delenv("HTTP_CONNECT_TIMEOUT_SECONDS", raising=False)
-    assert HttpTuning.from_environment().overrides() == {"read_timeout": 0.5, "retries": 2}
-    monkeypatch.setenv("LINKEDIN_DELIVERY", "feed")
-    monkeypatch.setenv("GOOGLE_INDEXING", "enabled")
-    assert linkedin_delivery() == "feed" and google_indexing_enabled()
-    monkeypatch.setenv("LINKEDIN_DELIVERY", "fax")
-    with pytest.raises(ValueError, match="LINKEDIN_DELIVERY"):
-        linkedin_delivery()
 
 
 def item(**extra: Any) -> dict[str, Any]:

@@ -40,9 +40,8 @@ class BoardSettings:
     backoff_max: float = 10.0
 
     @classmethod
-    def from_environment(cls) -> BoardSettings:
+    def tuned(cls, tuning: HttpTuning) -> BoardSettings:
         """Defaults, with the HTTP_* overrides the channel clients take (a local run waits less)."""
-        tuning = HttpTuning.from_environment()
         defaults = cls()
         return cls(
             connect_timeout=tuning.connect_timeout or defaults.connect_timeout,

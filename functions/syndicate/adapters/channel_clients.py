@@ -1,17 +1,16 @@
-"""The channels' HTTP clients (LinkedIn, Google), built from the environment once per container.
+"""The channels' HTTP clients (LinkedIn, Google), built once per container from the function's settings.
 
-Secrets come from Secrets Manager through Powertools parameters and are never logged; which variables
-name what, and when a client is rebuilt: docs/design.md, "How a deployment delivers".
+Secrets come from Secrets Manager through Powertools parameters and are never logged; which secret
+and endpoint each client uses: docs/design.md, "How a deployment delivers".
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
-from syndicate.core.delivery import HttpTuning
+from syndicate.settings import IndexingApiSettings, LinkedInApiSettings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -20,17 +19,24 @@ if TYPE_CHECKING:
     from syndicate.adapters.linkedin_api import LinkedInClient
 
 SECRETS_MAX_AGE_SECONDS: Final = 300
-DEFAULT_LINKEDIN_VERSION: Final = "202604"
 
 
 class ChannelClients:
-    """Build once per container (module scope); call `linkedin()` / `indexing()` when needed."""
+    """Build once per container (module scope); call `linkedin()` / `indexing()` when needed: a client
+    and its module (requests, google-auth) load at the first call."""
 
-    def __init__(self, secretsmanager: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        secretsmanager: Callable[[], Any],
+        linkedin: LinkedInApiSettings | None = None,
+        indexing: IndexingApiSettings | None = None,
+    ) -> None:
         self._secretsmanager = secretsmanager
+        self._linkedin_settings = linkedin
+        self._indexing_settings = indexing
         self._provider: SecretsProvider | None = None
-        self._linkedin: tuple[tuple[Any, ...], LinkedInClient] | None = None
-        self._indexing: tuple[tuple[Any, ...], IndexingClient] | None = None
+        self._linkedin: LinkedInClient | None = None
+        self._indexing: IndexingClient | None = None
 
     def secrets(self) -> SecretsProvider:
         if self._provider is None:
@@ -40,40 +46,33 @@ class ChannelClients:
         return self._provider
 
     def linkedin(self) -> LinkedInClient:
+        if self._linkedin is None:
+            if self._linkedin_settings is None:
+                raise RuntimeError("this function has no LinkedIn API settings (LINKEDIN_DELIVERY is 'feed')")
+            self._linkedin = self._new_linkedin(self._linkedin_settings)
+        return self._linkedin
+
+    def _new_linkedin(self, settings: LinkedInApiSettings) -> LinkedInClient:
         from syndicate.adapters import linkedin_api  # noqa: PLC0415 - requests loads only where used
 
-        tuning = HttpTuning.from_environment()
-        config = (
-            os.environ["LINKEDIN_CREDENTIALS_SECRET_ARN"],
-            os.environ.get("LINKEDIN_VERSION") or DEFAULT_LINKEDIN_VERSION,
-            os.environ.get("LINKEDIN_API_BASE_URL") or linkedin_api.API_BASE_URL,
-            os.environ.get("LINKEDIN_TOKEN_URL") or linkedin_api.TOKEN_URL,
-            tuning,
+        overrides = settings.http.overrides()
+        timeouts = replace(
+            linkedin_api.Timeouts(),
+            **_renamed(overrides, {"connect_timeout": "connect", "read_timeout": "read"}),
         )
-        if self._linkedin is None or self._linkedin[0] != config:
-            if self._linkedin is not None:
-                self._linkedin[1].close()
-                self.secrets().clear_cache()  # type: ignore[no-untyped-call]  # untyped in Powertools
-            secret_arn, version, base_url, token_url, _ = config
-            overrides = tuning.overrides()
-            timeouts = replace(
-                linkedin_api.Timeouts(),
-                **_renamed(overrides, {"connect_timeout": "connect", "read_timeout": "read"}),
-            )
-            retry = replace(
-                linkedin_api.RetryPolicy(),
-                **_picked(overrides, ("retries", "backoff_factor", "backoff_jitter", "backoff_max")),
-            )
-            client = linkedin_api.LinkedInClient(
-                credentials=lambda: self._linkedin_credentials(secret_arn),
-                version=version,
-                base_url=base_url,
-                token_url=token_url,
-                timeouts=timeouts,
-                retry=retry,
-            )
-            self._linkedin = (config, client)
-        return self._linkedin[1]
+        retry = replace(
+            linkedin_api.RetryPolicy(),
+            **_picked(overrides, ("retries", "backoff_factor", "backoff_jitter", "backoff_max")),
+        )
+        secret_arn = settings.credentials_secret_arn
+        return linkedin_api.LinkedInClient(
+            credentials=lambda: self._linkedin_credentials(secret_arn),
+            version=settings.version,
+            base_url=settings.api_base_url or linkedin_api.API_BASE_URL,
+            token_url=settings.token_url or linkedin_api.TOKEN_URL,
+            timeouts=timeouts,
+            retry=retry,
+        )
 
     def _linkedin_credentials(self, secret_arn: str) -> Mapping[str, Any]:
         from aws_lambda_powertools.utilities.parameters.exceptions import (  # noqa: PLC0415
@@ -93,26 +92,22 @@ class ChannelClients:
         return value
 
     def indexing(self) -> IndexingClient:
+        if self._indexing is None:
+            if self._indexing_settings is None:
+                raise RuntimeError("this function has no Indexing API settings (GOOGLE_INDEXING is disabled)")
+            self._indexing = self._new_indexing(self._indexing_settings)
+        return self._indexing
+
+    def _new_indexing(self, settings: IndexingApiSettings) -> IndexingClient:
         from syndicate.adapters import google_indexing  # noqa: PLC0415 - google-auth loads only where used
 
-        tuning = HttpTuning.from_environment()
-        config = (
-            os.environ["GOOGLE_SERVICE_ACCOUNT_SECRET_ARN"],
-            os.environ.get("GOOGLE_INDEXING_API_BASE_URL") or google_indexing.API_BASE_URL,
-            tuning,
+        overrides: dict[str, Any] = settings.http.overrides()
+        base_url = settings.api_base_url or google_indexing.API_BASE_URL
+        client_settings = replace(google_indexing.IndexingSettings(api_base_url=base_url), **overrides)
+        secret_arn = settings.service_account_secret_arn
+        return google_indexing.IndexingClient(
+            lambda: self._service_account(secret_arn), settings=client_settings
         )
-        if self._indexing is None or self._indexing[0] != config:
-            if self._indexing is not None:
-                self._indexing[1].close()
-                self.secrets().clear_cache()  # type: ignore[no-untyped-call]  # untyped in Powertools
-            secret_arn, base_url, _ = config
-            overrides: dict[str, Any] = tuning.overrides()
-            settings = replace(google_indexing.IndexingSettings(api_base_url=base_url), **overrides)
-            client = google_indexing.IndexingClient(
-                lambda: self._service_account(secret_arn), settings=settings
-            )
-            self._indexing = (config, client)
-        return self._indexing[1]
 
     def _service_account(self, secret_arn: str) -> str:
         from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError  # noqa: PLC0415

@@ -24,18 +24,19 @@ from syndicate.cli.pull import read_defaults
 from syndicate.cli.run_connections import board_documents, connect_and_poll
 from syndicate.core import plan as states
 from syndicate.core.model import CHANNELS
+from syndicate.settings import TEMPLATE_VARIABLE, CliSettings
 
 if TYPE_CHECKING:
     from infra.runtime import DrainProgress
 
-TEMPLATE_ENV = "SYNDICATE_TEMPLATE"
+TEMPLATE_ENV = TEMPLATE_VARIABLE
 
 
 def find_template() -> Path:
     """template.yaml of this checkout (or $SYNDICATE_TEMPLATE)."""
-    configured = os.environ.get(TEMPLATE_ENV)
-    if configured:
-        return Path(configured)
+    configured = CliSettings.from_environ().template
+    if configured is not None:
+        return configured
     for folder in (Path.cwd(), *Path(__file__).resolve().parents):
         candidate = folder / "template.yaml"
         if candidate.is_file() and (folder / "functions").is_dir():

@@ -7,13 +7,13 @@ command line, where any user of the machine could read them in the process list.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from syndicate.core import signature
+from syndicate.settings import CliSettings
 
 
 class SecretUnavailable(Exception):
@@ -55,8 +55,8 @@ def read_secrets(arguments: argparse.Namespace, *, default_env: str | None = Non
         variables = [default_env]
     secrets: list[str] = []
     for variable in variables:
-        value = os.environ.get(variable, "").strip()
-        if not value:
+        value = CliSettings.from_environ().secret(variable)
+        if value is None:
             raise SecretUnavailable(f"the environment variable {variable} is not set or empty")
         secrets.append(value)
     for path in files:

@@ -1,12 +1,11 @@
-"""How this deployment delivers to the channels, read from the environment: pure, no AWS.
+"""How a deployment delivers to the channels: pure rules and types, no AWS (settings read the values).
 
-LINKEDIN_DELIVERY, GOOGLE_INDEXING and the channel clients' HTTP tuning, read on every call (the
-embedded runtime runs deployments with different settings in one process): docs/design.md.
+LinkedIn delivery (`api` or `feed`), which operation a job gets from what LinkedIn holds, and the
+channel clients' HTTP tuning; syndicate.settings reads the values (docs/design.md).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -41,24 +40,6 @@ def linkedin_listing(item: Mapping[str, Any] | None) -> str | None:
     return value if value in (LISTED, CLOSED) else None
 
 
-def linkedin_delivery() -> LinkedInDelivery:
-    value = os.environ.get("LINKEDIN_DELIVERY", LINKEDIN_API).strip().lower()
-    if value == LINKEDIN_FEED:
-        return "feed"
-    if value != LINKEDIN_API:
-        raise ValueError(f"LINKEDIN_DELIVERY must be 'api' or 'feed', not {value!r}")
-    return "api"
-
-
-def google_indexing_enabled() -> bool:
-    return os.environ.get("GOOGLE_INDEXING", "disabled").strip().lower() == "enabled"
-
-
-def _seconds(name: str) -> float | None:
-    text = os.environ.get(name)
-    return float(text) if text else None
-
-
 @dataclass(frozen=True, slots=True)
 class HttpTuning:
     """Overrides of the channel clients' HTTP settings; None keeps the client's default."""
@@ -69,18 +50,6 @@ class HttpTuning:
     backoff_factor: float | None = None
     backoff_jitter: float | None = None
     backoff_max: float | None = None
-
-    @classmethod
-    def from_environment(cls) -> HttpTuning:
-        retries = os.environ.get("HTTP_RETRIES")
-        return cls(
-            connect_timeout=_seconds("HTTP_CONNECT_TIMEOUT_SECONDS"),
-            read_timeout=_seconds("HTTP_READ_TIMEOUT_SECONDS"),
-            retries=int(retries) if retries else None,
-            backoff_factor=_seconds("HTTP_BACKOFF_FACTOR_SECONDS"),
-            backoff_jitter=_seconds("HTTP_BACKOFF_JITTER_SECONDS"),
-            backoff_max=_seconds("HTTP_BACKOFF_MAX_SECONDS"),
-        )
 
     def overrides(self) -> dict[str, float | int]:
         return {name: value for name in self.__slots__ if (value := getattr(self, name)) is not None}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import boto3
@@ -11,12 +10,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.pipeline.connections import ConnectionStore, ConnectionSync
+from syndicate.settings import AtsPollSettings
 
+settings = AtsPollSettings.from_environ()
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-sync = ConnectionSync.from_environment(boto3.client("s3"), boto3.client("dynamodb"))
-connections = ConnectionStore(boto3.client("ssm"), os.environ["CONNECTIONS_PARAMETER_PATH"], max_age=0)
+sync = ConnectionSync.from_settings(settings.connections, boto3.client("s3"), boto3.client("dynamodb"))
+connections = ConnectionStore(boto3.client("ssm"), settings.connections.connections_path, max_age=0)
 
 
 @logger.inject_lambda_context

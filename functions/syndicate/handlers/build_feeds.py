@@ -3,7 +3,6 @@ LinkedIn XML feed, sitemap index) assembled from the shards (pipeline.feed_build
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import boto3
@@ -14,26 +13,33 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from syndicate.adapters.lock import LeaseLock, LockTimeout
 from syndicate.handlers.batch import seconds_left
 from syndicate.pipeline.feed_builder import FeedBuilder
+from syndicate.settings import FeedBuilderSettings
 
+settings = FeedBuilderSettings.from_environ()
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
+builder = FeedBuilder.from_settings(settings, s3, dynamodb)
 # Longer than the function may run (Timeout 900): a live build never loses its lock to another.
 LEASE_SECONDS = 960.0
+lock = LeaseLock(
+    dynamodb,
+    settings.feed_table,
+    "feed-builder",
+    lease_seconds=LEASE_SECONDS,
+    key={"pk": {"S": "#lock"}, "sk": {"S": "feed-builder"}},
+)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    table = os.environ["FEED_TABLE"]
-    key = {"pk": {"S": "#lock"}, "sk": {"S": "feed-builder"}}
-    lock = LeaseLock(dynamodb, table, "feed-builder", lease_seconds=LEASE_SECONDS, key=key)
     try:
         with lock.held(wait_seconds=0):
-            rendered = FeedBuilder.from_environment(s3, dynamodb).build(seconds_left(context))
+            rendered = builder.build(seconds_left(context))
     except LockTimeout:
         logger.info("another build holds the lock; the dirty shards wait for the next run")
         return {"skipped": True, "rendered": {}}

@@ -15,11 +15,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.pipeline.expiry import ExpiryService
+from syndicate.settings import ExpirySettings
 
+settings = ExpirySettings.from_environ()
 logger = Logger()
 tracer = Tracer(patch_modules=("botocore",))  # only what this function calls: patching imports each
 metrics = Metrics()
-service = ExpiryService.from_environment(boto3.client("sqs"), boto3.client("dynamodb"))
+service = ExpiryService.from_settings(settings, boto3.client("sqs"), boto3.client("dynamodb"))
 
 
 def scheduled_time(event: dict[str, Any]) -> datetime:

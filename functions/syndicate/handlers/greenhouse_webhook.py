@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import boto3
@@ -16,25 +15,28 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from syndicate.pipeline.connections import ConnectionStore, ConnectionSync
 from syndicate.pipeline.greenhouse_webhook import GreenhouseWebhook
 from syndicate.pipeline.webhook_service import request_from_event
+from syndicate.settings import GreenhouseWebhookSettings
 
 SECRETS_MAX_AGE_SECONDS = 300  # a secret added during a rotation is accepted within this time
 
+settings = GreenhouseWebhookSettings.from_environ()
 logger = Logger()
 metrics = Metrics()
 app = APIGatewayRestResolver()
 secrets = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
-secrets_name = os.environ["ATS_SECRETS_ARN"]  # the secret's ARN only; its value never leaves memory
 
 
 def connection_secrets() -> dict[str, Any]:
-    value = secrets.get(secrets_name, transform="json", max_age=SECRETS_MAX_AGE_SECONDS)
+    value = secrets.get(settings.connection_secrets_arn, transform="json", max_age=SECRETS_MAX_AGE_SECONDS)
     return value if isinstance(value, dict) else {}
 
 
 webhook = GreenhouseWebhook(
-    ConnectionStore(boto3.client("ssm"), os.environ["CONNECTIONS_PARAMETER_PATH"]),
+    ConnectionStore(boto3.client("ssm"), settings.connections.connections_path),
     # A sync already running for the connection gets a few seconds, not API Gateway's whole 29.
-    ConnectionSync.from_environment(boto3.client("s3"), boto3.client("dynamodb"), lock_wait_seconds=5),
+    ConnectionSync.from_settings(
+        settings.connections, boto3.client("s3"), boto3.client("dynamodb"), lock_wait_seconds=5
+    ),
     connection_secrets,
 )
 

@@ -7,7 +7,6 @@ imports every handler into one process) would overwrite each other's key express
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
@@ -18,9 +17,9 @@ from syndicate.core.messages import IDEMPOTENCY_FIELDS
 RETENTION_SECONDS = 14 * 24 * 3600
 
 
-def persistence_layer(dynamodb: Any) -> DynamoDBPersistenceLayer:
+def persistence_layer(dynamodb: Any, table_name: str) -> DynamoDBPersistenceLayer:
     """On the handler's own DynamoDB client: a second boto3 session would cost cold-start time."""
-    return DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"], boto3_client=dynamodb)
+    return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb)
 
 
 def per_message_config() -> IdempotencyConfig:

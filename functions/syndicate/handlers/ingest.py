@@ -15,12 +15,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.core import validation
 from syndicate.pipeline.ingest_service import IngestService
+from syndicate.settings import IngestSettings
 
+settings = IngestSettings.from_environ()
 logger = Logger()
 tracer = Tracer(patch_modules=("botocore",))  # only what this function calls: patching imports each
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
-service = IngestService.from_environment(boto3.client("s3"), boto3.client("sqs"), boto3.client("dynamodb"))
+service = IngestService.from_settings(
+    settings, boto3.client("s3"), boto3.client("sqs"), boto3.client("dynamodb")
+)
 validation.warm_up()
 
 

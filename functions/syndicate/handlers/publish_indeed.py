@@ -17,7 +17,9 @@ from syndicate.core.messages import ChannelMessage
 from syndicate.handlers import idempotency
 from syndicate.pipeline.publishers.base import load_message
 from syndicate.pipeline.publishers.indeed import IndeedPublisher
+from syndicate.settings import IndeedPublisherSettings
 
+settings = IndeedPublisherSettings.from_environ()
 logger = Logger()
 tracer = Tracer(patch_modules=("botocore",))  # only what this function calls: patching imports each
 metrics = Metrics()
@@ -25,12 +27,12 @@ processor = BatchProcessor(event_type=EventType.SQS)
 idempotency_config = idempotency.per_message_config()
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
-publisher = IndeedPublisher.from_environment(s3, dynamodb)
+publisher = IndeedPublisher.from_settings(settings, s3, dynamodb)
 
 
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
     data_keyword_argument="message",
-    persistence_store=idempotency.persistence_layer(dynamodb),
+    persistence_store=idempotency.persistence_layer(dynamodb, settings.tables.idempotency_table),
     config=idempotency_config,
 )
 def apply(message: dict[str, Any]) -> str:

@@ -6,7 +6,6 @@ start is part of an ATS's request latency (docs/performance.md, "The webhook's c
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import boto3
@@ -29,25 +28,26 @@ from syndicate.pipeline.webhook_service import (
     WebhookService,
     request_from_event,
 )
+from syndicate.settings import WebhookSettings
 
 # A secret added during a rotation is accepted within this many seconds (the cache's lifetime).
 SECRETS_MAX_AGE_SECONDS = 300
 
+settings = WebhookSettings.from_environ()
 logger = Logger()
 metrics = Metrics()
 app = APIGatewayRestResolver()
 dynamodb = boto3.client("dynamodb")
 secrets = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
-secrets_name = os.environ["WEBHOOK_SECRETS_ARN"]  # the secret's ARN only; its value never leaves memory
 
 
 def client_secrets() -> dict[str, Any]:
     """client id -> active secret(s), cached; a secret that is not a JSON object authorizes nobody."""
-    value = secrets.get(secrets_name, transform="json", max_age=SECRETS_MAX_AGE_SECONDS)
+    value = secrets.get(settings.client_secrets_arn, transform="json", max_age=SECRETS_MAX_AGE_SECONDS)
     return value if isinstance(value, dict) else {}
 
 
-service = WebhookService.from_environment(boto3.client("s3"), dynamodb, client_secrets)
+service = WebhookService.from_settings(settings, boto3.client("s3"), dynamodb, client_secrets)
 # Per (client, Idempotency-Key); the body's digest must match, or the reuse is refused.
 idempotency_config = IdempotencyConfig(
     event_key_jmespath="[client, key]",
@@ -55,7 +55,7 @@ idempotency_config = IdempotencyConfig(
     expires_after_seconds=IDEMPOTENCY_RETENTION_SECONDS,
     raise_on_no_idempotency_key=True,
 )
-persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"], boto3_client=dynamodb)
+persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb)
 validation.warm_up()
 
 

@@ -8,7 +8,6 @@ board is not believed at once: docs/connectors.md, "Keeping the board and the po
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import uuid
@@ -25,6 +24,7 @@ from syndicate.adapters.lock import LeaseLock, LockTimeout
 from syndicate.core.connectors import ATS_NAMES
 from syndicate.core.connectors.boards import DefaultsRejected, check_defaults, map_board
 from syndicate.core.messages import content_hash
+from syndicate.settings import ConnectionSettings
 
 CONNECTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 SNAPSHOT_PREFIX = "connections/"
@@ -153,15 +153,19 @@ class ConnectionSync:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @classmethod
-    def from_environment(
-        cls, s3: Any, dynamodb: Any, lock_wait_seconds: float = LOCK_WAIT_SECONDS
+    def from_settings(
+        cls,
+        settings: ConnectionSettings,
+        s3: Any,
+        dynamodb: Any,
+        lock_wait_seconds: float = LOCK_WAIT_SECONDS,
     ) -> ConnectionSync:
         return cls(
             s3=s3,
             dynamodb=dynamodb,
-            intake_bucket=os.environ["INTAKE_BUCKET"],
-            state_table=os.environ["STATE_TABLE"],
-            reader=BoardReader(BoardSettings.from_environment()),
+            intake_bucket=settings.intake_bucket,
+            state_table=settings.state_table,
+            reader=BoardReader(BoardSettings.tuned(settings.http)),
             lock_wait_seconds=lock_wait_seconds,
         )
 

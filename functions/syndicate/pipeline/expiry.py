@@ -7,7 +7,6 @@ docs/design.md, "Expiry".
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +19,7 @@ from syndicate.adapters.state import StateTable, Version, time_text
 from syndicate.core import plan as planning
 from syndicate.core.messages import ChannelMessage
 from syndicate.core.model import CHANNELS, Channel
+from syndicate.settings import ExpirySettings
 
 REASON: Final = "valid_through has passed"
 SOURCE: Final = "expiry"
@@ -145,16 +145,8 @@ class ExpiryService:
     queue_urls: Mapping[Channel, str]
 
     @classmethod
-    def from_environment(cls, sqs: Any, dynamodb: Any) -> ExpiryService:
-        return cls(
-            sqs=sqs,
-            state=StateTable(dynamodb, os.environ["STATE_TABLE"]),
-            queue_urls={
-                "linkedin": os.environ["LINKEDIN_QUEUE_URL"],
-                "indeed": os.environ["INDEED_QUEUE_URL"],
-                "schemaorg": os.environ["SCHEMAORG_QUEUE_URL"],
-            },
-        )
+    def from_settings(cls, settings: ExpirySettings, sqs: Any, dynamodb: Any) -> ExpiryService:
+        return cls(sqs=sqs, state=StateTable(dynamodb, settings.state_table), queue_urls=settings.queue_urls)
 
     def queues(self, on_sent: Callable[[SendOutcome], None]) -> ChannelQueues:
         # A take-down carries no payload (the publishers render it from the state), so it never

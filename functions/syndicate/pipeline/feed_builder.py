@@ -6,7 +6,6 @@ from the fragments; one run at a time. The steps: docs/design.md, "The feed buil
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from syndicate.adapters.feed_store import (
     shard_name,
 )
 from syndicate.core.channels import indeed, linkedin_feed, sitemap
+from syndicate.settings import FeedBuilderSettings
 
 FRAGMENTS_PREFIX = "fragments/"  # in the feed bucket; never served
 INDEED_FEED_KEY = "indeed/feed.xml"
@@ -240,18 +240,17 @@ class FeedBuilder:
         return rendered
 
     @classmethod
-    def from_environment(cls, s3: Any, dynamodb: Any) -> FeedBuilder:
-        feed_bucket = os.environ["FEED_BUCKET"]
+    def from_settings(cls, settings: FeedBuilderSettings, s3: Any, dynamodb: Any) -> FeedBuilder:
         documents: list[Document] = [
             IndeedFeed(
                 INDEED_FEED,
                 s3,
-                feed_bucket,
+                settings.feed_bucket,
                 indeed.write_jobs,
-                publisher=os.environ.get("FEED_PUBLISHER", "Syndicate"),
-                publisher_url=os.environ.get("FEED_PUBLISHER_URL", "https://example.org/"),
+                publisher=settings.feed_publisher,
+                publisher_url=settings.feed_publisher_url,
             ),
-            LinkedInFeed(LINKEDIN_FEED, s3, feed_bucket, linkedin_feed.write_jobs),
-            Sitemaps(s3, os.environ["SITE_BUCKET"], os.environ["SITE_BASE_URL"]),
+            LinkedInFeed(LINKEDIN_FEED, s3, settings.feed_bucket, linkedin_feed.write_jobs),
+            Sitemaps(s3, settings.site_bucket, settings.site_base_url),
         ]
-        return cls(FeedStore(dynamodb, os.environ["FEED_TABLE"]), documents)
+        return cls(FeedStore(dynamodb, settings.feed_table), documents)

@@ -1,14 +1,13 @@
 """The ingest function's work for one SQS record: an S3 notification, or one range of an upload.
 
 Big JSON Lines uploads are split into ranges ingested in parallel, each retried on its own
-(docs/design.md, "Ingest"). Built once per container (`IngestService.from_environment`).
+(docs/design.md, "Ingest"). Built once per container from its settings (`IngestService.from_settings`).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,18 +17,17 @@ from urllib.parse import unquote_plus
 from syndicate.adapters import storage
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
 from syndicate.adapters.state import StateTable
-from syndicate.core.delivery import linkedin_delivery
+from syndicate.core.delivery import LinkedInDelivery
 from syndicate.core.intake import read_json_lines_range
 from syndicate.core.model import Channel
 from syndicate.core.wellformed import printable
 from syndicate.pipeline import ranges
 from syndicate.pipeline.ingest import Ingest, IngestStats, Upload
 from syndicate.pipeline.receipt import Receipt, assembled, write_document
+from syndicate.settings import IngestSettings
 
 INCOMING_PREFIX = "incoming/"
 REPORTS_PREFIX = "reports/"
-# A range is what one invocation ingests well within its timeout (about 4,000 postings of 1 KB).
-DEFAULT_RANGE_BYTES = 4 * 1024 * 1024
 _SEND_BATCH = 10
 
 
@@ -74,24 +72,23 @@ class IngestService:
     state: StateTable
     queue_urls: Mapping[Channel, str]
     intake_bucket: str
-    # Where ranges are queued, and their size: None reads INGEST_QUEUE_URL / INGEST_RANGE_BYTES at
-    # each upload, as linkedin_delivery() reads its setting. Without a queue nothing is split.
-    ingest_queue_url: str | None = None
-    range_bytes: int | None = None
+    linkedin_delivery: LinkedInDelivery = "api"
+    # Where the ranges of a big upload are queued, and their size; without a queue nothing is split.
+    range_queue_url: str | None = None
+    range_bytes: int = 0
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @classmethod
-    def from_environment(cls, s3: Any, sqs: Any, dynamodb: Any) -> IngestService:
+    def from_settings(cls, settings: IngestSettings, s3: Any, sqs: Any, dynamodb: Any) -> IngestService:
         return cls(
             s3=s3,
             sqs=sqs,
-            state=StateTable(dynamodb, os.environ["STATE_TABLE"]),
-            queue_urls={
-                "linkedin": os.environ["LINKEDIN_QUEUE_URL"],
-                "indeed": os.environ["INDEED_QUEUE_URL"],
-                "schemaorg": os.environ["SCHEMAORG_QUEUE_URL"],
-            },
-            intake_bucket=os.environ["INTAKE_BUCKET"],
+            state=StateTable(dynamodb, settings.state_table),
+            queue_urls=settings.queue_urls,
+            intake_bucket=settings.intake_bucket,
+            linkedin_delivery=settings.linkedin_delivery,
+            range_queue_url=settings.range_queue_url,
+            range_bytes=settings.range_bytes,
         )
 
     def queues(self, on_sent: Callable[[SendOutcome], None]) -> ChannelQueues:
@@ -105,15 +102,13 @@ class IngestService:
 
     def ingest(self, upload: Upload) -> IngestStats:
         now = self.clock()
-        queue_url = self.ingest_queue_url or os.environ.get("INGEST_QUEUE_URL")
-        range_bytes = self.range_bytes or int(os.environ.get("INGEST_RANGE_BYTES", DEFAULT_RANGE_BYTES))
-        if queue_url and ranges.splits(upload, range_bytes):
-            return IngestStats(ranges=self._queue_ranges(upload, now, queue_url, range_bytes))
+        if self.range_queue_url and ranges.splits(upload, self.range_bytes):
+            return IngestStats(ranges=self._queue_ranges(upload, now, self.range_queue_url))
         with Receipt(upload.key, now, upload.version_id) as receipt:
             try:
                 body = storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id)
                 with body:
-                    stats = Ingest(self.state, self.queues, now, linkedin_delivery()).run(
+                    stats = Ingest(self.state, self.queues, now, self.linkedin_delivery).run(
                         upload, body, receipt
                     )
             except Exception as error:
@@ -133,11 +128,11 @@ class IngestService:
             self.s3, upload.bucket, report_key(upload.key), receipt.write_to, "application/json"
         )
 
-    def _queue_ranges(self, upload: Upload, now: datetime, queue_url: str, range_bytes: int) -> int:
+    def _queue_ranges(self, upload: Upload, now: datetime, queue_url: str) -> int:
         """Plan the upload's ranges and queue one message each (planning again, on a retry, gives
         the same ranges; those already done are skipped when their message arrives)."""
         with storage.open_object(self.s3, upload.bucket, upload.key, upload.version_id) as body:
-            spans = list(ranges.plan(body, range_bytes))
+            spans = list(ranges.plan(body, self.range_bytes))
         works = [
             ranges.RangeWork(upload, number, len(spans), now.isoformat(), span)
             for number, span in enumerate(spans)
@@ -163,7 +158,7 @@ class IngestService:
                     self.s3, upload.bucket, upload.key, upload.version_id, (span.start, span.end)
                 ) as body:
                     items = read_json_lines_range(body, upload.key, span.first_line)
-                    ingest = Ingest(self.state, self.queues, self.clock(), linkedin_delivery())
+                    ingest = Ingest(self.state, self.queues, self.clock(), self.linkedin_delivery)
                     stats = ingest.run_items(upload, items, receipt)
                 where = {"range": {"number": work.number, "of": work.count, "bytes": [span.start, span.end]}}
                 storage.put_streamed(

@@ -10,7 +10,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -28,11 +27,12 @@ from syndicate.adapters import storage
 from syndicate.adapters.state import StateTable
 from syndicate.core import signature
 from syndicate.core.assess import assess
-from syndicate.core.delivery import linkedin_delivery
+from syndicate.core.delivery import LinkedInDelivery
 from syndicate.core.intake import RawPosting, decode_json
 from syndicate.core.model import CHANNELS
 from syndicate.pipeline.posting_status import status_document
 from syndicate.pipeline.render import for_delivery
+from syndicate.settings import WebhookSettings
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_POSTINGS = 100
@@ -149,16 +149,20 @@ class WebhookService:
     intake_bucket: str
     client_secrets: SecretsLoader
     site_base_url: str | None = None
+    linkedin_delivery: LinkedInDelivery = "api"
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @classmethod
-    def from_environment(cls, s3: Any, dynamodb: Any, client_secrets: SecretsLoader) -> WebhookService:
+    def from_settings(
+        cls, settings: WebhookSettings, s3: Any, dynamodb: Any, client_secrets: SecretsLoader
+    ) -> WebhookService:
         return cls(
             s3=s3,
-            state=StateTable(dynamodb, os.environ["STATE_TABLE"]),
-            intake_bucket=os.environ["INTAKE_BUCKET"],
+            state=StateTable(dynamodb, settings.state_table),
+            intake_bucket=settings.intake_bucket,
             client_secrets=client_secrets,
-            site_base_url=os.environ.get("SITE_BASE_URL") or None,
+            site_base_url=settings.site_base_url,
+            linkedin_delivery=settings.linkedin_delivery,
         )
 
     # -- POST /v1/postings --------------------------------------------------------------------------
@@ -242,7 +246,7 @@ class WebhookService:
             message = f"{len(postings)} postings in one request; at most {MAX_POSTINGS}"
             raise _Refused(error(413, "too_many_postings", message, rid))
         now = self.clock()
-        delivery = linkedin_delivery()
+        delivery = self.linkedin_delivery
         results = [
             for_delivery(assess(RawPosting(BODY_SOURCE, index, data), now), now, delivery)
             for index, data in enumerate(postings)

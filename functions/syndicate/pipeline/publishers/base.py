@@ -7,7 +7,6 @@ Entries go to the feed table with the state, never into the document itself (doc
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from syndicate.adapters.feed_store import FeedStore
 from syndicate.adapters.state import StateTable, time_text
 from syndicate.core import plan as states
 from syndicate.core.messages import ChannelMessage
+from syndicate.settings import PublisherTables
 
 
 def load_message(s3: Any, body: str) -> ChannelMessage:
@@ -39,15 +39,14 @@ class PublisherBase:
     feeds: FeedStore | None = None
 
     @staticmethod
-    def stores_from_environment(s3: Any, dynamodb: Any) -> dict[str, Any]:
-        """The clients and the tables every publisher is built with (STATE_TABLE, FEED_TABLE)."""
-        table = os.environ["STATE_TABLE"]
+    def stores(tables: PublisherTables, s3: Any, dynamodb: Any) -> dict[str, Any]:
+        """The clients and the tables every publisher is built with."""
         return {
             "s3": s3,
-            "state": StateTable(dynamodb, table),
+            "state": StateTable(dynamodb, tables.state_table),
             "dynamodb": dynamodb,
-            "table_name": table,
-            "feeds": FeedStore(dynamodb, os.environ["FEED_TABLE"]),
+            "table_name": tables.state_table,
+            "feeds": FeedStore(dynamodb, tables.feed_table),
         }
 
     def is_current(self, message: ChannelMessage) -> bool:

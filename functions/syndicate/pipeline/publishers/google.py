@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Final
 
 from aws_lambda_powertools import Logger
 
+from syndicate.adapters.channel_clients import ChannelClients
 from syndicate.adapters.state import StateTable, time_text
 from syndicate.core.messages import ChannelMessage
+from syndicate.settings import SchemaOrgPublisherSettings
 
 if TYPE_CHECKING:  # google-auth and requests load only where notifications are enabled
     from syndicate.adapters.google_indexing import IndexingClient, NotificationResult
@@ -48,17 +50,36 @@ def notice_for(message_id: str, message: ChannelMessage, outcome: str, page_url:
     return None  # superseded: the newer version's message notifies
 
 
+@dataclass(frozen=True, slots=True)
+class Notified:
+    sent: int  # notices sent to Google (none where notifications are disabled)
+    failed: list[str]  # ids of the messages to hand back to SQS
+
+
 class GoogleNotifier:
-    def __init__(self, state: StateTable, client: Callable[[], IndexingClient]) -> None:
+    """Notifies through `client`; with no client (GOOGLE_INDEXING disabled) the sitemap alone tells Google."""
+
+    def __init__(self, state: StateTable, client: Callable[[], IndexingClient] | None) -> None:
         self._state = state
         self._client = client
 
-    def notify(self, notices: Sequence[Notice], deadline: Callable[[], float]) -> list[str]:
+    @classmethod
+    def from_settings(
+        cls, settings: SchemaOrgPublisherSettings, state: StateTable, clients: ChannelClients
+    ) -> GoogleNotifier:
+        return cls(state, clients.indexing if settings.indexing is not None else None)
+
+    def notify(self, notices: Sequence[Notice], deadline: Callable[[], float]) -> Notified:
+        if self._client is None or not notices:
+            return Notified(0, [])
+        return Notified(len(notices), self._publish(self._client, notices, deadline))
+
+    def _publish(
+        self, client: Callable[[], IndexingClient], notices: Sequence[Notice], deadline: Callable[[], float]
+    ) -> list[str]:
         """Publish the notices; returns the ids of the messages to hand back to SQS."""
         from syndicate.adapters.google_indexing import IndexingError  # noqa: PLC0415 - see TYPE_CHECKING
 
-        if not notices:
-            return []
         by_key: dict[tuple[str, str], list[Notice]] = {}
         for notice in notices:
             by_key.setdefault(notice.key, []).append(notice)
@@ -66,7 +87,7 @@ class GoogleNotifier:
         pending: list[tuple[str, str]] = []
         reason = ""
         try:
-            results: Sequence[NotificationResult] = self._client().publish(
+            results: Sequence[NotificationResult] = client().publish(
                 [(url, kind) for url, kind in wanted],  # type: ignore[misc]  # kinds are the two literals
                 deadline=deadline,
             )

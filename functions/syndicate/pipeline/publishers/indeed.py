@@ -8,6 +8,7 @@ from typing import Any
 from syndicate.adapters.feed_store import INDEED_FEED
 from syndicate.core.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import PublisherBase
+from syndicate.settings import IndeedPublisherSettings
 
 
 @dataclass
@@ -22,5 +23,5 @@ class IndeedPublisher(PublisherBase):
         return self.record_entry(INDEED_FEED, message, message.payload, {"references": references})
 
     @classmethod
-    def from_environment(cls, s3: Any, dynamodb: Any) -> IndeedPublisher:
-        return cls(**cls.stores_from_environment(s3, dynamodb))
+    def from_settings(cls, settings: IndeedPublisherSettings, s3: Any, dynamodb: Any) -> IndeedPublisher:
+        return cls(**cls.stores(settings.tables, s3, dynamodb))

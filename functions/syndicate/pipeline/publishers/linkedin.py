@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,15 +20,14 @@ from syndicate.adapters.feed_store import LINKEDIN_API_JOBS, LINKEDIN_FEED
 from syndicate.adapters.state import time_text
 from syndicate.core import plan as states
 from syndicate.core.channels import linkedin
-from syndicate.core.delivery import CLOSED, LISTED, linkedin_listing, linkedin_operation
+from syndicate.core.delivery import CLOSED, LISTED, LinkedInDelivery, linkedin_listing, linkedin_operation
 from syndicate.core.messages import ChannelMessage, TaskPoll, is_task_poll
 from syndicate.pipeline.publishers.base import PublisherBase, load_message
+from syndicate.settings import LinkedInPublisherSettings
 
 if TYPE_CHECKING:  # the client module loads requests: only the API mode needs it at run time
     from syndicate.adapters.linkedin_api import ElementResult, LinkedInClient, TaskStatus
 
-DEFAULT_POLL_DELAY_SECONDS: Final = 30
-DEFAULT_POLL_ATTEMPTS: Final = 12
 MAX_DELAY_SECONDS: Final = 900  # SQS's limit for DelaySeconds
 SQS_BATCH: Final = 10
 
@@ -109,8 +107,8 @@ class LinkedInApiPublisher(PublisherBase):
     queue_url: str = ""
     client: Callable[[], LinkedInClient] | None = None
     submit: Submit | None = None
-    poll_delay_seconds: int = DEFAULT_POLL_DELAY_SECONDS
-    poll_attempts: int = DEFAULT_POLL_ATTEMPTS
+    poll_delay_seconds: int = field(kw_only=True)  # from the function's settings
+    poll_attempts: int = field(kw_only=True)
     outcomes: Counter[str] = field(default_factory=Counter)  # of the last `deliver`, for metrics
 
     def deliver(self, batch: Sequence[Incoming]) -> list[str]:
@@ -444,24 +442,24 @@ class LinkedInApiPublisher(PublisherBase):
         return [incoming.message_id for incoming in incomings]
 
     @classmethod
-    def from_environment(
-        cls, s3: Any, dynamodb: Any, sqs: Any, client: Callable[[], LinkedInClient], submit: Submit
+    def from_settings(
+        cls,
+        settings: LinkedInPublisherSettings,
+        s3: Any,
+        dynamodb: Any,
+        sqs: Any,
+        client: Callable[[], LinkedInClient],
+        submit: Submit,
     ) -> LinkedInApiPublisher:
         return cls(
-            **cls.stores_from_environment(s3, dynamodb),
+            **cls.stores(settings.tables, s3, dynamodb),
             sqs=sqs,
-            queue_url=os.environ["LINKEDIN_QUEUE_URL"],
+            queue_url=settings.queue_url,
             client=client,
             submit=submit,
+            poll_delay_seconds=settings.poll_delay_seconds,
+            poll_attempts=settings.poll_attempts,
         )
-
-    def configure(self) -> None:
-        """Per invocation: the poll settings of the environment (the embedded runtime runs several)."""
-        self.queue_url = os.environ["LINKEDIN_QUEUE_URL"]
-        self.poll_delay_seconds = int(
-            os.environ.get("LINKEDIN_TASK_POLL_DELAY_SECONDS", DEFAULT_POLL_DELAY_SECONDS)
-        )
-        self.poll_attempts = int(os.environ.get("LINKEDIN_TASK_POLL_ATTEMPTS", DEFAULT_POLL_ATTEMPTS))
 
 
 def _is_linkedin_error(error: Exception) -> bool:
@@ -484,5 +482,75 @@ class LinkedInFeedPublisher(PublisherBase):
         )
 
     @classmethod
-    def from_environment(cls, s3: Any, dynamodb: Any) -> LinkedInFeedPublisher:
-        return cls(**cls.stores_from_environment(s3, dynamodb))
+    def from_settings(
+        cls, settings: LinkedInPublisherSettings, s3: Any, dynamodb: Any
+    ) -> LinkedInFeedPublisher:
+        return cls(**cls.stores(settings.tables, s3, dynamodb))
+
+
+# What the function's record handler returns per record: the record read, held for the batch (API
+# mode), or the outcome of applying its message (feed mode).
+Taken = Incoming | str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchEnd:
+    failed: list[str]  # ids of the messages to hand back to SQS
+    outcomes: Counter[str]  # how the batch's messages ended, for metrics
+
+
+class LinkedInPublisher:
+    """The LinkedIn function's decisions, in the deployment's mode. Per record, `take`: in feed mode the
+    message is applied now (once, through `apply_to_feed`, the handler's idempotent call); in API mode
+    it is only read. At the batch's end, `finish` gets what `take` returned for every record that
+    succeeded (read from the batch processor) and, in API mode, sends the jobs and polls the tasks."""
+
+    def __init__(
+        self,
+        mode: LinkedInDelivery,
+        s3: Any,
+        api: LinkedInApiPublisher | None,
+        feed: LinkedInFeedPublisher,
+        apply_to_feed: Callable[[ChannelMessage], str],
+    ) -> None:
+        self.mode = mode
+        self.s3 = s3
+        self.api = api
+        self.feed = feed
+        self._apply_to_feed = apply_to_feed
+        self.metric_prefix = "LinkedInFeed" if mode == "feed" else "LinkedIn"
+
+    def read(self, body: str, message_id: str, receive_count: int) -> Incoming:
+        return read_incoming(self.s3, body, message_id, receive_count)
+
+    def take(self, incoming: Incoming) -> Taken:
+        if self.mode == "api":
+            return incoming
+        if not isinstance(incoming.body, ChannelMessage):
+            raise ValueError("a LinkedIn task poll reached the feed mode: only the API mode has tasks")
+        return self._apply_to_feed(incoming.body)
+
+    def finish(self, taken: Sequence[Taken], deadline: Callable[[], float]) -> BatchEnd:
+        if self.mode == "feed":
+            return BatchEnd([], Counter(outcome for outcome in taken if isinstance(outcome, str)))
+        assert self.api is not None and self.api.client is not None
+        self.api.client().set_deadline(deadline)
+        failed = self.api.deliver([incoming for incoming in taken if isinstance(incoming, Incoming)])
+        return BatchEnd(failed, Counter(self.api.outcomes))
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: LinkedInPublisherSettings,
+        s3: Any,
+        dynamodb: Any,
+        sqs: Any,
+        client: Callable[[], LinkedInClient],
+        submit: Submit,
+        apply_to_feed: Callable[[ChannelMessage], str],
+    ) -> LinkedInPublisher:
+        api = None
+        if settings.linkedin_delivery == "api":
+            api = LinkedInApiPublisher.from_settings(settings, s3, dynamodb, sqs, client, submit)
+        feed = LinkedInFeedPublisher.from_settings(settings, s3, dynamodb)
+        return cls(settings.linkedin_delivery, s3, api, feed, apply_to_feed)

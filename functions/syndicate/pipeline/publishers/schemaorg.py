@@ -3,7 +3,6 @@ the feed table, from which the feed builder writes the sitemap files and their i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from syndicate.adapters.feed_store import SITEMAP
 from syndicate.core.channels import schemaorg, sitemap
 from syndicate.core.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import PublisherBase
+from syndicate.settings import SchemaOrgPublisherSettings
 
 PAGES_PREFIX = sitemap.JOB_PAGES_PREFIX
 JSONLD_PREFIX = "jsonld/"
@@ -21,7 +21,7 @@ JSONLD_PREFIX = "jsonld/"
 @dataclass
 class SchemaOrgPublisher(PublisherBase):
     site_bucket: str = ""
-    site_base_url: str = "https://jobs.example.org/"
+    site_base_url: str = ""
 
     def page_url(self, posting_id: str) -> str:
         return sitemap.job_page_url(self.site_base_url, posting_id)
@@ -41,17 +41,14 @@ class SchemaOrgPublisher(PublisherBase):
         storage.delete(self.s3, self.site_bucket, jsonld_key)
         return self.record_entry(SITEMAP, message)
 
-    def configure(self) -> None:
-        """Per invocation: the site of the environment (the embedded runtime runs several stacks)."""
-        self.site_bucket = os.environ["SITE_BUCKET"]
-        self.site_base_url = os.environ.get("SITE_BASE_URL", self.site_base_url)
-
     @classmethod
-    def from_environment(cls, s3: Any, dynamodb: Any) -> SchemaOrgPublisher:
+    def from_settings(
+        cls, settings: SchemaOrgPublisherSettings, s3: Any, dynamodb: Any
+    ) -> SchemaOrgPublisher:
         return cls(
-            **cls.stores_from_environment(s3, dynamodb),
-            site_bucket=os.environ["SITE_BUCKET"],
-            site_base_url=os.environ.get("SITE_BASE_URL", "https://jobs.example.org/"),
+            **cls.stores(settings.tables, s3, dynamodb),
+            site_bucket=settings.site_bucket,
+            site_base_url=settings.site_base_url,
         )
 
 
