@@ -74,17 +74,23 @@ class DrainReport:
 class FunctionInvoker:
     """Imports handlers lazily and calls them inside the function's env.
 
-    A handler module is imported once, like a warm container, and again (a fresh container) whenever
-    the function's environment differs from the one it was last imported under: Lambda starts new
-    execution environments for a changed configuration, and the handlers parse their settings once,
-    at import. That also covers a stack opened after another in the same process, and a variable
-    overridden while a stack runs (`EmbeddedStack.override_environment`)."""
+    A handler module is imported once per stack, like a warm container, and imported again (a fresh
+    container) when the stack configures its function differently from the configuration it was last
+    imported under: Lambda starts new execution environments for a changed configuration, and the
+    handlers parse their settings once, at import. That covers a stack opened after another in the
+    same process, and a variable overridden while a stack runs (`renew_containers`). A module two
+    functions share (test fixtures do) is imported once per stack, for whichever runs first."""
 
-    # module name -> the environment it was last imported under; process-wide, as sys.modules is
+    # module name -> the configuration it was last imported under; process-wide, as sys.modules is
     _imported_under: ClassVar[dict[str, dict[str, str]]] = {}
 
     def __init__(self, model: StackModel) -> None:
         self._model = model
+        self._warm: set[str] = set()  # modules this stack's functions already run in
+
+    def renew_containers(self) -> None:
+        """The configuration may have changed: the next invocation of each function checks it again."""
+        self._warm.clear()
 
     def configured(self, function: FunctionSpec) -> dict[str, str]:
         """The variables the function is configured with (those Lambda adds vary per invocation)."""
@@ -108,9 +114,11 @@ class FunctionInvoker:
         module = sys.modules.get(module_name)
         if module is None:
             module = importlib.import_module(module_name)
-        elif FunctionInvoker._imported_under.get(module_name) != configured:
+        elif module_name not in self._warm and FunctionInvoker._imported_under.get(module_name) != configured:
             module = importlib.reload(module)
-        FunctionInvoker._imported_under[module_name] = configured
+        if module_name not in self._warm:
+            FunctionInvoker._imported_under[module_name] = configured
+            self._warm.add(module_name)
         handler = getattr(module, attribute, None)
         if not callable(handler):
             raise ImportError(f"{function.logical_id}: {module_name} has no function {attribute!r}")

@@ -160,6 +160,8 @@ class EmbeddedStack:
         local stand-ins for outside services (the channels' APIs), which a deployment never sets."""
         self._running()
         self.model.environment_overrides.update(variables)
+        if self._invoker is not None:
+            self._invoker.renew_containers()
 
     def bucket(self, logical_id: str) -> BucketSpec:
         return _lookup(self.model.buckets, logical_id, "bucket")

@@ -19,6 +19,9 @@ SNAPSHOTS: list[dict[str, Any]] = []  # environment and context as `ingest` saw 
 ATTEMPTS: Counter[str] = Counter()  # work message id -> times the handler got to it
 WATCHED_VARIABLES = ("KEYS_TABLE", "STAGE", "AWS_LAMBDA_FUNCTION_NAME", "MODE", "AWS_LAMBDA_LOG_LEVEL")
 RECEIVES: dict[str, int] = {}  # work message id -> ApproximateReceiveCount when last delivered
+# Read once per import, as the real handlers parse their settings: which container this is.
+MODE_AT_IMPORT = os.environ.get("MODE")
+IMPORT_TOKEN = object()
 
 
 def reset() -> None:

@@ -386,6 +386,18 @@ def test_handlers_run_with_their_environment_and_a_lambda_context(stack: Embedde
     assert stack.invoke("WorkFunction", {"Records": []}) == {"batchItemFailures": []}
 
 
+def test_a_changed_configuration_gets_a_fresh_import_of_the_handler(stack: EmbeddedStack) -> None:
+    stack.invoke("WorkFunction", {"Records": []})
+    stack.override_environment({"MODE": "fast"})
+    stack.invoke("WorkFunction", {"Records": []})
+    assert fixtures.MODE_AT_IMPORT == "fast"  # imported again: module scope ran with the new value
+    container = fixtures.IMPORT_TOKEN
+    stack.invoke("WorkFunction", {"Records": []})
+    stack.upload_bytes(b"{}", "incoming/y.json")
+    stack.drain()  # another function of the same module, same stack: no second import
+    assert fixtures.IMPORT_TOKEN is container
+
+
 def test_a_partial_batch_failure_retries_only_the_failed_message(stack: EmbeddedStack) -> None:
     send_work(stack, {"id": "a"}, {"id": "flaky", "fail_times": 2}, {"id": "c"})
     report = stack.drain()

@@ -4,6 +4,7 @@ error that names the variable and the function when one is missing or wrong."""
 from __future__ import annotations
 
 import importlib
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from infra.runtime.specs import StackModel
 from infra.runtime.template import parse_template
 
+import syndicate
 from syndicate.core.delivery import HttpTuning
 from syndicate.settings import (
     AtsPollSettings,
@@ -164,3 +166,13 @@ def test_the_command_line_reads_its_template_and_named_secrets() -> None:
     assert settings.secret("MY_SECRET") == "s3cret"
     assert settings.secret("UNSET") is None
     assert CliSettings.from_environ({}).template is None
+
+
+def test_the_settings_are_the_one_module_of_the_package_that_reads_the_environment() -> None:
+    package = Path(syndicate.__file__).parent
+    readers = sorted(
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(r"\bos\.environ\b|\bgetenv\(", path.read_text("utf-8"))
+    )
+    assert readers == ["settings.py"]

@@ -10,7 +10,6 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from syndicate.adapters.lock import LeaseLock, LockTimeout
 from syndicate.handlers.batch import seconds_left
 from syndicate.pipeline.feed_builder import FeedBuilder
 from syndicate.settings import FeedBuilderSettings
@@ -22,25 +21,14 @@ metrics = Metrics()
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
 builder = FeedBuilder.from_settings(settings, s3, dynamodb)
-# Longer than the function may run (Timeout 900): a live build never loses its lock to another.
-LEASE_SECONDS = 960.0
-lock = LeaseLock(
-    dynamodb,
-    settings.feed_table,
-    "feed-builder",
-    lease_seconds=LEASE_SECONDS,
-    key={"pk": {"S": "#lock"}, "sk": {"S": "feed-builder"}},
-)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        with lock.held(wait_seconds=0):
-            rendered = builder.build(seconds_left(context))
-    except LockTimeout:
+    rendered = builder.build_alone(seconds_left(context))
+    if rendered is None:
         logger.info("another build holds the lock; the dirty shards wait for the next run")
         return {"skipped": True, "rendered": {}}
     for document, count in rendered.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from aws_lambda_powertools import Logger
@@ -155,3 +155,18 @@ class ExpiryService:
 
     def run(self, now: datetime, time_left: Callable[[], float]) -> ExpiryStats:
         return Expiry(self.state, self.queues, time_left).run(now)
+
+
+def scheduled_time(event: Any) -> datetime:
+    """ "Now" for a run: the schedule's own time (the event's `time`, which EventBridge sets to the
+    scheduled time), so a retried invocation never expires more than the run it repeats, and a local
+    run can be told the time; the clock when the event has none."""
+    stamp = event.get("time") if isinstance(event, dict) else None
+    if isinstance(stamp, str):
+        try:
+            moment = datetime.fromisoformat(stamp)
+        except ValueError:
+            logger.warning("the event's time is not ISO 8601; using the clock", extra={"time": stamp})
+        else:
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)

@@ -25,6 +25,7 @@ from syndicate.adapters.feed_store import (
     Shard,
     shard_name,
 )
+from syndicate.adapters.lock import LeaseLock, LockTimeout
 from syndicate.core.channels import indeed, linkedin_feed, sitemap
 from syndicate.settings import FeedBuilderSettings
 
@@ -201,11 +202,26 @@ def _chain(first: Entry, rest: Iterator[Entry]) -> Iterator[Entry]:
     yield from rest
 
 
+# Longer than the function may run (Timeout 900): a live build never loses its lock to another.
+LEASE_SECONDS = 960.0
+
+
 @dataclass
 class FeedBuilder:
     feeds: FeedStore
     documents: Sequence[Document]
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    lock: LeaseLock | None = None  # held while a build runs, so one runs at a time
+
+    def build_alone(self, seconds_left: Callable[[], float] = lambda: float("inf")) -> dict[str, int] | None:
+        """`build` while holding the lock; None when another build holds it (the dirty shards then
+        wait for the next run)."""
+        assert self.lock is not None, "built without a lock: use build()"
+        try:
+            with self.lock.held(wait_seconds=0):
+                return self.build(seconds_left)
+        except LockTimeout:
+            return None
 
     def build(self, seconds_left: Callable[[], float] = lambda: float("inf")) -> dict[str, int]:
         """Render every dirty shard of every document and assemble the documents that changed;
@@ -253,4 +269,11 @@ class FeedBuilder:
             LinkedInFeed(LINKEDIN_FEED, s3, settings.feed_bucket, linkedin_feed.write_jobs),
             Sitemaps(s3, settings.site_bucket, settings.site_base_url),
         ]
-        return cls(FeedStore(dynamodb, settings.feed_table), documents)
+        lock = LeaseLock(
+            dynamodb,
+            settings.feed_table,
+            "feed-builder",
+            lease_seconds=LEASE_SECONDS,
+            key={"pk": {"S": "#lock"}, "sk": {"S": "feed-builder"}},
+        )
+        return cls(FeedStore(dynamodb, settings.feed_table), documents, lock=lock)
