@@ -60,9 +60,9 @@ from decimal import Decimal
 from email.utils import format_datetime
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
-from xml.sax.xmlreader import AttributesImpl
 
-from syndicate.core.channels import indeed, linkedin
+from syndicate.core import xmlfeed
+from syndicate.core.channels import linkedin
 from syndicate.core.channels.base import not_selected
 from syndicate.core.model import Channel, Location, Posting, Salary
 from syndicate.core.problems import Problem
@@ -88,7 +88,7 @@ SALARY_PERIODS = frozenset(
     {"YEARLY", "MONTHLY", "SEMIMONTHLY", "BIWEEKLY", "WEEKLY", "DAILY", "HOURLY", "ONCE"}
 )
 
-_NO_ATTRIBUTES = AttributesImpl({})
+_ROOT = "source"  # the feed's root element
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,6 +333,10 @@ def feed_jobs(postings: Iterable[Posting], now: datetime) -> Iterator[dict[str, 
 # The feed as a stream
 
 
+def _writer(out: BinaryIO) -> xmlfeed.FeedWriter:
+    return xmlfeed.FeedWriter(out, feed="LinkedIn", is_name=xmlfeed.is_element_name)
+
+
 def write_feed(jobs: Iterable[Mapping[str, Any]], out: BinaryIO, *, last_build: datetime) -> int:
     """Write the whole feed to `out` job by job; return the number of jobs written.
 
@@ -341,30 +345,25 @@ def write_feed(jobs: Iterable[Mapping[str, Any]], out: BinaryIO, *, last_build: 
     Raises ValueError past `MAX_JOBS` jobs (LinkedIn's limit for one feed): the output is then
     incomplete and must not be published, since LinkedIn would close every job left out.
     """
-    # Indeed's writer: UTF-8 document, CDATA with `]]>` split, characters XML forbids removed,
-    # element names checked, one write to `out` per flush.
-    writer = indeed.FeedWriter(out)
+    writer = _writer(out)
     _start_feed(writer, last_build)
     count = _write_jobs(writer, jobs, MAX_JOBS)
-    _end_feed(writer)
+    writer.end_document(_ROOT)
     return count
 
 
 def write_jobs(jobs: Iterable[Mapping[str, Any]], out: BinaryIO) -> int:
     """Write only the `<job>` elements (one shard's jobs); returns the count."""
-    writer = indeed.FeedWriter(out)
-    count = _write_jobs(writer, jobs, MAX_JOBS)
-    writer.sink.flush()
-    return count
+    return _write_jobs(_writer(out), jobs, MAX_JOBS)
 
 
 def write_feed_of_fragments(fragments: Iterable[BinaryIO], out: BinaryIO, *, last_build: datetime) -> None:
     """Write one feed file around fragments made by `write_jobs`, copied as they are. The caller
     keeps each file at `MAX_JOBS` jobs or fewer (`split_by_jobs`)."""
-    writer = indeed.FeedWriter(out)
+    writer = _writer(out)
     _start_feed(writer, last_build)
-    indeed.copy_fragments(fragments, out)
-    _end_feed(writer)
+    xmlfeed.copy_fragments(fragments, out)
+    writer.end_document(_ROOT)
 
 
 def split_by_jobs(counts: Sequence[int], limit: int = MAX_JOBS) -> list[range]:
@@ -383,49 +382,18 @@ def split_by_jobs(counts: Sequence[int], limit: int = MAX_JOBS) -> list[range]:
     return groups
 
 
-def _start_feed(writer: indeed.FeedWriter, last_build: datetime) -> None:
-    writer.xml.startDocument()
-    writer.xml.startElement("source", _NO_ATTRIBUTES)
-    writer.text_element("lastBuildDate", feed_date(last_build), "\n  ")
-    writer.sink.flush()
+def _start_feed(writer: xmlfeed.FeedWriter, last_build: datetime) -> None:
+    writer.start_document(_ROOT)
+    writer.text_element("lastBuildDate", feed_date(last_build), 1)
+    writer.flush()
 
 
-def _write_jobs(writer: indeed.FeedWriter, jobs: Iterable[Mapping[str, Any]], limit: int) -> int:
+def _write_jobs(writer: xmlfeed.FeedWriter, jobs: Iterable[Mapping[str, Any]], limit: int) -> int:
     count = 0
     for job in jobs:
         if count == limit:
             raise ValueError(f"LinkedIn takes at most {limit:,} jobs in one feed; split the feed")
-        _write_element(writer, "job", job, 1)
-        writer.sink.flush()
+        writer.element("job", job, 1)
+        writer.flush()
         count += 1
     return count
-
-
-def _end_feed(writer: indeed.FeedWriter) -> None:
-    writer.xml.ignorableWhitespace("\n")
-    writer.xml.endElement("source")
-    writer.xml.ignorableWhitespace("\n")
-    writer.xml.endDocument()  # flushes the sink
-
-
-def _write_element(writer: indeed.FeedWriter, name: str, value: Any, depth: int) -> None:
-    indent = "\n" + "  " * depth
-    if value is None:
-        return
-    if isinstance(value, str):
-        writer.text_element(name, value, indent)
-    elif isinstance(value, Mapping):
-        # XMLGenerator writes any name it is given: check it as text_element does.
-        if not indeed.is_element_name(name):
-            raise ValueError(f"not a feed element name: {name!r}")
-        writer.xml.ignorableWhitespace(indent)
-        writer.xml.startElement(name, _NO_ATTRIBUTES)
-        for child_name, child in value.items():
-            _write_element(writer, str(child_name), child, depth + 1)
-        writer.xml.ignorableWhitespace(indent)
-        writer.xml.endElement(name)
-    elif isinstance(value, Sequence):
-        for item in value:
-            _write_element(writer, name, item, depth)
-    else:
-        raise TypeError(f"feed element {name!r} must be text, a dict or a list, not {type(value).__name__}")
