@@ -40,7 +40,7 @@ class ChannelClients:
         return self._provider
 
     def linkedin(self) -> LinkedInClient:
-        from syndicate.adapters import linkedin_api  # noqa: PLC0415 - requests loads only where used
+        from syndicate.adapters import http, linkedin_api  # noqa: PLC0415 - requests loads only where used
 
         tuning = HttpTuning.from_environment()
         config = (
@@ -57,11 +57,11 @@ class ChannelClients:
             secret_arn, version, base_url, token_url, _ = config
             overrides = tuning.overrides()
             timeouts = replace(
-                linkedin_api.Timeouts(),
+                http.Timeouts(),
                 **_renamed(overrides, {"connect_timeout": "connect", "read_timeout": "read"}),
             )
             retry = replace(
-                linkedin_api.RetryPolicy(),
+                http.RetryPolicy(),
                 **_picked(overrides, ("retries", "backoff_factor", "backoff_jitter", "backoff_max")),
             )
             client = linkedin_api.LinkedInClient(
