@@ -27,6 +27,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from syndicate.adapters.conditional import conditional_update
+
 # The documents (and kept payloads) of the feed table, by the name their keys start with.
 INDEED_FEED = "indeed"
 LINKEDIN_FEED = "linkedin"
@@ -154,57 +156,49 @@ class FeedStore:
 
     def shards(self, document: str) -> list[Shard]:
         """Every shard of `document` that ever changed (strongly consistent), in shard order."""
-        found: list[Shard] = []
-        pages = self._client.get_paginator("query").paginate(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"{document}#shards"}},
-            ConsistentRead=True,
-        )
-        for page in pages:
-            for item in page.get("Items", []):
-                facts = json.loads(item["facts"]["S"]) if "facts" in item else {}
-                found.append(
-                    Shard(
-                        number=int(item["sk"]["S"]),
-                        version=int(item.get("version", {}).get("N", "0")),
-                        built=int(item.get("built", {}).get("N", "0")),
-                        facts=facts,
-                    )
-                )
+        found = [
+            Shard(
+                number=int(item["sk"]["S"]),
+                version=int(item.get("version", {}).get("N", "0")),
+                built=int(item.get("built", {}).get("N", "0")),
+                facts=json.loads(item["facts"]["S"]) if "facts" in item else {},
+            )
+            for item in self._partition(f"{document}#shards")
+        ]
         return sorted(found, key=lambda shard: shard.number)
 
     def entries(self, document: str, shard: int) -> Iterator[Entry]:
         """The shard's entries in posting id order, page by page (strongly consistent)."""
+        for item in self._partition(f"{document}#{shard_name(shard)}"):
+            yield _entry_of(item)
+
+    def _partition(self, pk: str) -> Iterator[dict[str, Any]]:
+        """Every item of the partition `pk` in sort key order, page by page (strongly consistent)."""
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table,
             KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"{document}#{shard_name(shard)}"}},
+            ExpressionAttributeValues={":pk": {"S": pk}},
             ConsistentRead=True,
         )
         for page in pages:
-            for item in page.get("Items", []):
-                yield _entry_of(item)
+            yield from page.get("Items", [])
 
     def record_build(self, document: str, shard: int, version: int, facts: Mapping[str, Any]) -> bool:
         """Record that the shard's fragment now holds its entries as of `version`; never moves back
         (False when a later build already recorded a later version)."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._shard_key(document, shard),
-                UpdateExpression="SET built = :version, facts = :facts",
-                ConditionExpression="attribute_not_exists(built) OR built < :version",
-                ExpressionAttributeValues={
+        return conditional_update(
+            self._client,
+            {
+                "TableName": self._table,
+                "Key": self._shard_key(document, shard),
+                "UpdateExpression": "SET built = :version, facts = :facts",
+                "ConditionExpression": "attribute_not_exists(built) OR built < :version",
+                "ExpressionAttributeValues": {
                     ":version": {"N": str(version)},
                     ":facts": {"S": json.dumps(dict(facts), separators=(",", ":"))},
                 },
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            },
+        )
 
     # --- keys ------------------------------------------------------------------------------------
 
