@@ -25,6 +25,7 @@ from syndicate.pipeline import ranges
 from syndicate.pipeline.delivery import linkedin_delivery
 from syndicate.pipeline.ingest import Ingest, IngestStats, Upload
 from syndicate.pipeline.receipt import Receipt, assembled, write_document
+from syndicate.pipeline.state_store import IngestState
 
 INCOMING_PREFIX = "incoming/"
 REPORTS_PREFIX = "reports/"
@@ -71,7 +72,7 @@ def uploads_in(notification: Mapping[str, Any]) -> list[Upload]:
 class IngestService:
     s3: Any
     sqs: Any
-    state: StateTable
+    state: IngestState
     queue_urls: Mapping[Channel, str]
     intake_bucket: str
     # Where ranges are queued, and their size: None reads INGEST_QUEUE_URL / INGEST_RANGE_BYTES at

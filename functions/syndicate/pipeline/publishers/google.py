@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Final
 
 from aws_lambda_powertools import Logger
 
-from syndicate.adapters.state import StateTable, time_text
+from syndicate.adapters.state import time_text
 from syndicate.pipeline.messages import ChannelMessage
+from syndicate.pipeline.state_store import StateStore
 
 if TYPE_CHECKING:  # google-auth and requests load only where notifications are enabled
     from syndicate.adapters.google_indexing import IndexingClient, NotificationResult
@@ -49,7 +50,7 @@ def notice_for(message_id: str, message: ChannelMessage, outcome: str, page_url:
 
 
 class GoogleNotifier:
-    def __init__(self, state: StateTable, client: Callable[[], IndexingClient]) -> None:
+    def __init__(self, state: StateStore, client: Callable[[], IndexingClient]) -> None:
         self._state = state
         self._client = client
 
