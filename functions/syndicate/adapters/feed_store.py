@@ -1,18 +1,6 @@
-"""The feed table (DynamoDB): what each shared document (Indeed feed, LinkedIn XML feed, sitemap)
-holds, cut into a fixed number of shards by posting id, and which shards changed since they were
-last rendered. README "Scale" describes the design and its costs.
-
-- Entry items: partition `<document>#<shard>`, sort key the posting id, the posting's rendered
-  entries (zlib-compressed JSON) and when they were written. A publisher writes or deletes its entry
-  in ONE transaction with its state-table update, conditional on the state still holding the
-  message's version: a stale message can never put an old entry back.
-- Kept items: the same layout for payloads that are stored but assembled into no document (the last
-  job LinkedIn's API accepted, needed again only to close it): written by `keep`, read by `entry`.
-- Shard items: partition `<document>#shards`, sort key the shard number. `version` counts the
-  changes to the shard (added to after each entry write), `built` is the version its fragment was
-  rendered from: a shard is dirty while version > built. Because the entry is written before the
-  version is raised, and the builder reads the version before it reads the entries (both strongly
-  consistent), a change the builder did not see always leaves its shard dirty.
+"""The feed table (DynamoDB): each shared document's entries (Indeed feed, LinkedIn XML feed,
+sitemap), cut into shards by posting id, and which shards changed since they were last rendered.
+README "Scale" describes the design and its costs; `FeedStore` the item layout.
 """
 
 from __future__ import annotations
@@ -69,6 +57,14 @@ class Shard:
 
 
 class FeedStore:
+    """Items: an entry per posting and document (partition `<document>#<shard>`, sort key the
+    posting id, its rendered entries as zlib-compressed JSON); a kept payload that no document is
+    built from, in the same layout (`keep`, `entry`); an item per shard (partition
+    `<document>#shards`, sort key the shard) whose `version` counts its changes and `built` is the
+    version its fragment was rendered from: dirty while version > built. An entry is written
+    before its shard's version is raised, and the builder reads the version before the entries
+    (both strongly consistent), so a change the builder did not see leaves its shard dirty."""
+
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name

@@ -1,15 +1,7 @@
 """The posting state table (DynamoDB): versions, content hashes, per-channel status.
 
-One item per posting id. Writes are conditional, so an older version never overwrites a newer
-one, whatever order events arrive in and however often:
-- ingest reads the item, decides (see `pipeline.plan`), then writes on the condition that the
-  item still holds the version it read (optimistic concurrency; a lost race re-reads);
-- publishers change a channel's status only while the item still holds the content hash (and the
-  action) their message was rendered from, so a stale message can never mark a newer version
-  published, nor an upsert a posting that expiry has since taken down (same content, `remove`);
-- the expiry function finds open postings whose `valid_through` has passed through a sparse index
-  (`expires_at`, set by ingest only while the posting is open and not yet expired) and takes them
-  down with the same conditional writes.
+Every write is conditional, so an older version or a stale message never overwrites a newer one
+(README, "Order and duplicates"); `pipeline.state_store` says what the pipeline needs of it.
 """
 
 from __future__ import annotations
@@ -79,6 +71,12 @@ class Version:
 
 
 class StateTable:
+    """One item per posting id. The ingest writes a version only while the item still holds the
+    version it read (a lost race re-reads); a publisher changes a channel's status only while the
+    item still holds its message's content hash and action; the expiry function finds open
+    postings past `valid_through` in a sparse index (`expires_at`) and takes them down with the
+    same conditional writes."""
+
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name

@@ -1,12 +1,7 @@
-"""The Indeed XML job feed: readiness, one `<job>` per location, and the feed written as a stream.
+"""The Indeed XML job feed: readiness, one `<job>` per location, the whole feed written as a stream.
 
-Indeed pulls one XML document holding every open job of the employer (a partial feed is
-rejected; a closed job is removed by leaving it out). Feeds of 100,000+ jobs are normal, so
-`write_feed` writes job by job and never holds the document in memory.
-
-What Indeed documents (with the addresses of its pages) and the decisions taken where it is
-silent, remote jobs, `state`, reference numbers and the entity-free text among them, are in
-docs/channels/indeed.md.
+A closed job is left out (Indeed removes what leaves the feed). What Indeed documents and the
+decisions taken where it is silent: docs/channels/indeed.md.
 """
 
 from __future__ import annotations

@@ -1,55 +1,8 @@
-"""LinkedIn's XML job feed ("Basic Jobs", Job Wrapping): readiness, one `<job>` per posting, the feed
-written as a stream. It is the LinkedIn delivery mode for employers outside the API partner program.
+"""LinkedIn's XML job feed, the LinkedIn mode for employers outside the API partner program:
+readiness, one `<job>` per posting, the feed written as a stream.
 
-LinkedIn pulls the whole feed (every open job, one `<job>` each) and treats a job missing from it as
-closed, so closed and expired postings are simply left out (`feed_jobs`), never sent as "closed".
-
-Sources (stored copies; only the head of each MS Learn page could be read, the rest from a verbatim
-copy of the guide):
-- learn.microsoft.com/en-us/linkedin/talent/job-postings/xml-feeds-development-guide (also the
-  ?view=li-lts-2026-04 page, and the full copy of an earlier revision in
-  github.com/mikevdberge/docs.qhse-jobs-api, job-feeds/xml-feeds/linkedin.md): root `<source>` with
-  `lastBuildDate`, then `<job>` elements; mandatory: job id, company name, title, description,
-  location, apply URL, LinkedIn company id (mandatory for ATSs), job poster email; `partnerJobId`
-  "String (max. 40 chars)"; `description` "min. 100 chars", a limited tag set (b, strong, u, i, br,
-  p, ul, li, the same as the API's); `applyUrl` "URL starting with https://www"; `location` as
-  "City, State" / "City, Country" and "Separate jobs need to be created for different
-  cities/locations"; `city`/`state`/`country` (ISO code)/`postalCode`; `experienceLevel` (the API's
-  enum); `jobtype` FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP, VOLUNTEER; `salaries/salary` with
-  `highEnd`/`lowEnd` > `amount` ("Integer") and `currencyCode`, `period` (YEARLY ... HOURLY, ONCE),
-  `type` (BASE_SALARY, TOTAL_ADDITIONAL); `listDate`, `expirationDate` ("String"); every value in
-  CDATA in the guide's example; at most 500K jobs a feed.
-- learn.microsoft.com/en-us/linkedin/talent/job-postings/job-posting-release-notes (June 2025): "The
-  XML feed schema is updated to require inclusion of the job poster email for each job".
-- The Job Posting API schema (see linkedin.py) for what the feed guide leaves open: `workplaceTypes`
-  values "On-site" / "Hybrid" / "Remote", title max 200 and description max 25,000 characters.
-
-Where the docs are unclear (decision taken, strictest safe reading):
-- The element for the poster email and for the workplace type could not be read in the official
-  table; `posterEmail` (the API field's name) and `workplaceTypes` (one value, the API's spelling)
-  are what current feeds use. The older `isRemote` element is not written.
-- "URL starting with https://www": https is required (a readiness problem otherwise). The "www"
-  is read as the format's example, not a host rule: LinkedIn documents no such rule for the same
-  URL in its API, and most ATS-hosted apply pages have other hosts.
-- `lastBuildDate`, `listDate`, `expirationDate` are typed "String"; the guide's only example is the
-  RSS date "Thu, 11 Sep 2014 19:39:59 GMT", so every date is written that way (RFC 1123, GMT).
-- `publisher`/`publisherURL` are optional and spelled two ways by the guide (`publisherUrl` in its
-  example), and `expectedJobCount` cannot be known before a streamed feed ends: none is written.
-- Salary amounts are "Integer": a salary with a fractional amount is left out rather than rounded
-  (rounding would misstate it), as is a range with only one end (the API needs both ends too).
-- Title max 200 and description max 25,000 come from the API: the feed guide gives no maximum, and
-  the same LinkedIn job is made from either.
-- Skills, industry and job function codes are not written: no element for skills appears in the
-  guide's table, and codes need LinkedIn's tables (no sound mapping from free text).
-
-Decisions where the sources are silent:
-- `partnerJobId` is the posting id unchanged, the id the API mode sends, so a job keeps its identity
-  if a deployment switches modes. An id over 40 characters is a readiness problem, never shortened:
-  a derived id would have to stay stable forever and could not be read back.
-- One job per posting with exactly one place (the guide asks for a separate job per city). A posting
-  with more than one distinct place is a readiness problem ("split it"), never silently cut down.
-- The `linkedin` extension overlay holds API fields and is not laid over the feed.
-- Optional elements without a value are left out rather than written empty.
+A closed or expired job is left out (LinkedIn closes what leaves the feed). Sources and the
+decisions taken where the guide is unclear: docs/channels/linkedin.md.
 """
 
 from __future__ import annotations
