@@ -61,7 +61,7 @@ class IndexingUnavailable(IndexingError, http.Unavailable):
 
 
 SERVICE: Final = http.Service(
-    "the Indexing API",
+    "Indexing API",
     out_of_time=lambda message, _status: OutOfTime(message),
     unavailable=IndexingUnavailable,
 )
