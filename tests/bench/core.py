@@ -26,7 +26,7 @@ import jsonschema_rs
 
 from syndicate.core import validation
 from syndicate.core.assess import assess
-from syndicate.core.channels import indeed, linkedin, schemaorg
+from syndicate.core.channels import indeed, linkedin, schemaorg, schemaorg_readiness
 from syndicate.core.description import build_description
 from syndicate.core.intake import RawPosting
 from syndicate.core.normalize import normalize
@@ -135,7 +135,7 @@ def stage_times(texts: Sequence[str], now: datetime, rounds: int) -> dict[str, f
             t4 = process_time()
             indeed.readiness(posting)
             t5 = process_time()
-            schemaorg.readiness(posting)
+            schemaorg_readiness.readiness(posting)
             t6 = process_time()
             linkedin.render_job(posting, now)
             t7 = process_time()

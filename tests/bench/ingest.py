@@ -11,11 +11,12 @@ AWS is replaced by in-memory fakes with the same interface, because moto's SQS a
   answers every entry `Successful`;
 - S3: `get_object` returns the local file opened as a binary stream; `put_object` (oversized
   payloads) and `upload_fileobj` (the receipt) count bytes and keep nothing;
-- state: `StateTable` subclasses overriding what the ingest calls (`get`, `record_version`,
-  `mark`), with the same conditions. `kept` holds each posting's item as DynamoDB would (its
-  JSON, some 700 bytes a posting), so it grows with N as DynamoDB's storage does, but inside the
-  measured process; `none` keeps nothing (every posting is new, exactly as on a first upload of
-  unique ids), which leaves the ingest's own memory.
+- state: in-memory `IngestState`s (pipeline/state_store.py: `get`, `record_version`, `mark`, what
+  the ingest calls), with `StateTable`'s conditions; mypy checks them against the Protocol.
+  `kept` holds each posting's item as DynamoDB would (its JSON, some 700 bytes a posting), so it
+  grows with N as DynamoDB's storage does, but inside the measured process; `none` keeps nothing
+  (every posting is new, exactly as on a first upload of unique ids), which leaves the ingest's
+  own memory.
 
 What the fakes leave out: botocore's request serialization and the network. The time per
 posting is the child's CPU time (`process_time`), the ingest's own work, unaffected by other
@@ -40,7 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from syndicate.adapters.state import StateTable, Version
+from syndicate.adapters.state import Version
 from syndicate.core import validation
 from syndicate.core.model import CHANNELS, Channel
 from syndicate.core.plan import ChannelPlan
@@ -138,9 +139,8 @@ def _now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class _CountingState(StateTable):
+class _CountingState:
     def __init__(self) -> None:
-        super().__init__(client=None, table_name="bench-state")
         self.calls: Counter[str] = Counter()
 
 

@@ -13,16 +13,14 @@ import pytest
 import requests
 from infra.fakes.linkedin import FakeLinkedIn, Fault, FaultPlan
 
+from syndicate.adapters.http import RetryPolicy, Timeouts, no_deadline
 from syndicate.adapters.linkedin_api import (
     LinkedInAuthError,
     LinkedInClient,
     LinkedInError,
     LinkedInUnavailable,
     OutOfTime,
-    RetryPolicy,
     TaskStatus,
-    Timeouts,
-    no_deadline,
 )
 
 CREDENTIALS = {"client_id": "fake-client-id", "client_secret": "fake-client-secret"}
@@ -283,7 +281,12 @@ def test_retry_after_longer_than_the_time_left_raises_out_of_time_without_waitin
 
 def test_no_attempt_starts_that_could_not_finish_before_the_deadline(fake: FakeLinkedIn) -> None:
     fake.inject(Fault.SERVER_ERROR)
-    with client_for(fake, deadline=lambda: 1.5, connect=1.0, read=1.0) as client, pytest.raises(OutOfTime):
+    # The first attempt's timeouts are clipped to the 1.5 s left; a retry would need as long again.
+    end = time.monotonic() + 1.5
+    with (
+        client_for(fake, deadline=lambda: end - time.monotonic(), connect=1.0, read=1.0) as client,
+        pytest.raises(OutOfTime),
+    ):
         client.batch_create([job("job-1")])
     assert fake.calls["jobs"] == 1
     with client_for(fake, deadline=lambda: 0.01) as client, pytest.raises(OutOfTime):

@@ -15,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate.core.channels import schemaorg
+from syndicate.core.channels.schemaorg_page import job_page
+from syndicate.core.channels.schemaorg_readiness import readiness
 from syndicate.core.description import build_description
 from syndicate.core.model import Location, Organization, Posting, Salary
 from tests import factories
@@ -87,7 +89,7 @@ def test_hybrid_is_not_telecommute() -> None:
     assert "jobLocationType" not in doc
     assert "applicantLocationRequirements" not in doc
     assert doc["jobLocation"]["address"]["addressLocality"] == "Chicago"
-    assert schemaorg.readiness(posting) == []
+    assert readiness(posting) == []
 
 
 def test_remote_across_two_countries_is_telecommute_with_applicant_countries() -> None:
@@ -99,7 +101,7 @@ def test_remote_across_two_countries_is_telecommute_with_applicant_countries() -
         {"@type": "Country", "name": "CO"},
     ]
     assert "jobLocation" not in doc  # not required for a fully remote job
-    assert schemaorg.readiness(posting) == []
+    assert readiness(posting) == []
 
 
 def test_remote_in_one_country_is_a_single_country_object() -> None:
@@ -316,24 +318,24 @@ def test_overlay_description_is_sanitized_too() -> None:
 
 
 def test_ready_postings_have_no_problems() -> None:
-    assert schemaorg.readiness(make_posting(locations=(CHICAGO, EVANSTON))) == []
-    assert schemaorg.readiness(remote_posting()) == []
+    assert readiness(make_posting(locations=(CHICAGO, EVANSTON))) == []
+    assert readiness(remote_posting()) == []
 
 
 def test_closed_posting_is_ready_and_renders_like_an_open_one() -> None:
     closed = make_posting(status="closed")
-    assert schemaorg.readiness(closed) == []
+    assert readiness(closed) == []
     assert schemaorg.render(closed) == schemaorg.render(make_posting())
 
 
 def test_not_selected_is_the_only_problem() -> None:
     posting = with_overlay(make_posting(channels=("linkedin", "indeed")), {"title": None})
-    problems = schemaorg.readiness(posting)
+    problems = readiness(posting)
     assert [p.code for p in problems] == ["channel_not_selected"]
 
 
 def test_overlay_removing_a_required_property_points_at_the_overlay_key() -> None:
-    problems = schemaorg.readiness(with_overlay(make_posting(), {"title": None, "hiringOrganization": None}))
+    problems = readiness(with_overlay(make_posting(), {"title": None, "hiringOrganization": None}))
     assert {(p.pointer, p.code) for p in problems} == {
         ("/extensions/schemaorg/title", "required"),
         ("/extensions/schemaorg/hiringOrganization", "required"),
@@ -341,13 +343,13 @@ def test_overlay_removing_a_required_property_points_at_the_overlay_key() -> Non
 
 
 def test_overlay_removing_job_location_of_an_on_site_job() -> None:
-    problems = schemaorg.readiness(with_overlay(make_posting(), {"jobLocation": None}))
+    problems = readiness(with_overlay(make_posting(), {"jobLocation": None}))
     assert [(p.pointer, p.code) for p in problems] == [("/extensions/schemaorg/jobLocation", "required")]
 
 
 def test_overlay_telecommute_on_a_hybrid_job_is_refused() -> None:
     posting = with_overlay(make_posting(workplace="hybrid"), {"jobLocationType": "TELECOMMUTE"})
-    problems = schemaorg.readiness(posting)
+    problems = readiness(posting)
     assert {(p.pointer, p.code) for p in problems} == {
         ("/extensions/schemaorg/jobLocationType", "telecommute_without_applicant_location"),
         ("/extensions/schemaorg/jobLocationType", "telecommute_not_remote"),
@@ -355,21 +357,21 @@ def test_overlay_telecommute_on_a_hybrid_job_is_refused() -> None:
 
 
 def test_overlay_dropping_applicant_countries_of_a_remote_job() -> None:
-    problems = schemaorg.readiness(with_overlay(remote_posting(), {"applicantLocationRequirements": None}))
+    problems = readiness(with_overlay(remote_posting(), {"applicantLocationRequirements": None}))
     assert [(p.pointer, p.code) for p in problems] == [
         ("/extensions/schemaorg/applicantLocationRequirements", "telecommute_without_applicant_location")
     ]
 
 
 def test_remote_posting_without_countries_points_at_applicant_countries() -> None:
-    problems = schemaorg.readiness(remote_posting(applicant_countries=()))
+    problems = readiness(remote_posting(applicant_countries=()))
     assert [(p.pointer, p.code) for p in problems] == [
         ("/applicant_countries", "telecommute_without_applicant_location")
     ]
 
 
 def test_overlay_dropping_telecommute_of_a_remote_job() -> None:
-    problems = schemaorg.readiness(with_overlay(remote_posting(), {"jobLocationType": None}))
+    problems = readiness(with_overlay(remote_posting(), {"jobLocationType": None}))
     assert ("/extensions/schemaorg/jobLocationType", "required") in {(p.pointer, p.code) for p in problems}
 
 
@@ -388,7 +390,7 @@ def test_overlay_unknown_property_and_bad_values() -> None:
         "@type": "Job",
         "workHours": float("nan"),
     }
-    problems = {(p.pointer, p.code) for p in schemaorg.readiness(with_overlay(make_posting(), overlay))}
+    problems = {(p.pointer, p.code) for p in readiness(with_overlay(make_posting(), overlay))}
     assert problems == {
         ("/extensions/schemaorg/salary", "unknown_property"),
         ("/extensions/schemaorg/a~1b~0c", "unknown_property"),
@@ -403,16 +405,14 @@ def test_overlay_unknown_property_and_bad_values() -> None:
 
 def test_overlay_date_only_valid_through_means_the_end_of_that_day() -> None:
     same_day = with_overlay(make_posting(), {"validThrough": "2026-11-20"})  # posted 15:00 that day
-    assert schemaorg.readiness(same_day) == []
+    assert readiness(same_day) == []
     day_before = with_overlay(make_posting(), {"validThrough": "2026-11-19"})
-    assert [p.code for p in schemaorg.readiness(day_before)] == ["invalid_value"]
+    assert [p.code for p in readiness(day_before)] == ["invalid_value"]
 
 
 def test_description_with_no_text_after_sanitizing_is_not_ready() -> None:
     posting = make_posting(description=build_description("<script>alert(1)</script><p> </p>", "html"))
-    assert [(p.pointer, p.code) for p in schemaorg.readiness(posting)] == [
-        ("/description", "description_empty")
-    ]
+    assert [(p.pointer, p.code) for p in readiness(posting)] == [("/description", "description_empty")]
 
 
 # --- serialization ------------------------------------------------------------------------------
@@ -518,7 +518,7 @@ def visible(parser: PageParser) -> str:
 def test_page_embeds_exactly_one_jsonld_script_in_head() -> None:
     posting = make_posting()
     doc = schemaorg.render(posting)
-    page = schemaorg.job_page(posting, doc, "https://jobs.example.org/jobs/RN-ICU-2207.html")
+    page = job_page(posting, doc, "https://jobs.example.org/jobs/RN-ICU-2207.html")
     assert page.startswith("<!DOCTYPE html>")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     parser = parse_page(page)
@@ -528,7 +528,7 @@ def test_page_embeds_exactly_one_jsonld_script_in_head() -> None:
     assert json.loads(body) == doc
     # The canonical of the job page is the page itself, never the employer's site or apply form.
     assert parser.links["canonical"] == "https://jobs.example.org/jobs/RN-ICU-2207.html"
-    assert "canonical" not in parse_page(schemaorg.job_page(posting, doc)).links  # a preview: no URL yet
+    assert "canonical" not in parse_page(job_page(posting, doc)).links  # a preview: no URL yet
     assert "http" not in page.split("<style>")[1].split("</style>")[0]  # no external assets
 
 
@@ -543,7 +543,7 @@ def test_page_shows_what_the_markup_states() -> None:
         skills=("Ventilators",),
         categories=("Nursing",),
     )
-    parser = parse_page(schemaorg.job_page(posting, schemaorg.render(posting)))
+    parser = parse_page(job_page(posting, schemaorg.render(posting)))
     text = visible(parser)
     for expected in (
         "Registered Nurse, Intensive Care (Nights)",
@@ -566,14 +566,14 @@ def test_page_shows_what_the_markup_states() -> None:
         "Apply for this job",
     ):
         assert expected in text, expected
-    page = schemaorg.job_page(posting, schemaorg.render(posting))
+    page = job_page(posting, schemaorg.render(posting))
     assert 'href="https://lakeshore.example.org/careers/2207/apply"' in page
     assert 'src="https://lakeshore.example.org/logo.png"' in page
 
 
 def test_page_for_a_remote_job_names_the_countries() -> None:
     posting = remote_posting()
-    text = visible(parse_page(schemaorg.job_page(posting, schemaorg.render(posting))))
+    text = visible(parse_page(job_page(posting, schemaorg.render(posting))))
     assert "Remote (Mexico, Colombia)" in text
 
 
@@ -583,7 +583,7 @@ def test_page_shows_overlay_properties_and_drops_unsafe_links() -> None:
         "hiringOrganization": {"@type": "Organization", "name": "Lakeshore", "sameAs": "javascript:alert(1)"},
     }
     posting = with_overlay(make_posting(), overlay)
-    page = schemaorg.job_page(posting, schemaorg.render(posting))
+    page = job_page(posting, schemaorg.render(posting))
     text = visible(parse_page(page))
     assert "Work hours Nights <b>only</b>" in text  # shown as text, not markup
     assert "javascript" not in page.split("</head>")[1]
@@ -628,7 +628,7 @@ def test_no_value_can_end_the_script_element(
     assert "<" not in body
     assert json.loads(body) == doc
 
-    parser = parse_page(schemaorg.job_page(posting, doc))
+    parser = parse_page(job_page(posting, doc))
     assert len(parser.scripts) == 1
     assert json.loads(parser.scripts[0][1]) == doc
-    assert all(p.pointer == "" or p.pointer.startswith("/") for p in schemaorg.readiness(posting))
+    assert all(p.pointer == "" or p.pointer.startswith("/") for p in readiness(posting))

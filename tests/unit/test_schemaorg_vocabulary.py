@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from syndicate.core.channels import schemaorg
+from syndicate.core.channels import schemaorg, schemaorg_readiness
 from syndicate.core.description import build_description
 from syndicate.core.model import Location, Organization, Salary
 from tests.factories import make_posting
@@ -263,7 +263,7 @@ def test_overlay_allowlist_matches_the_vocabulary(vocab: Vocabulary) -> None:
         for name, prop in vocab.properties.items()
         if not prop.superseded and vocab.applies_to(name, "JobPosting")
     }
-    assert set(schemaorg.JOBPOSTING_PROPERTIES) == current
+    assert set(schemaorg_readiness.JOBPOSTING_PROPERTIES) == current
 
 
 def test_the_checker_rejects_what_the_vocabulary_does_not_allow(vocab: Vocabulary) -> None:

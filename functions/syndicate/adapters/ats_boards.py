@@ -1,9 +1,9 @@
 """Read the ATSs' public job boards over HTTP: Greenhouse's Job Board API and Lever's postings API.
 
-One `requests` session with urllib3 `Retry` (429 and 5xx, connection errors, GET only, exponential
-backoff honouring Retry-After) and a (connect, read) timeout on every request. Whatever keeps a board
-from being read - 404, a 5xx that outlasts the retries, a timeout, a body that is not the documented
-JSON - is a `BoardUnreadable` whose message says which board and why, in one line.
+A pooled session from `adapters.http` (GET retried on 429, 5xx and connection errors) and a
+(connect, read) timeout on every request. Whatever keeps a board from being read - 404, a 5xx that
+outlasts the retries, a timeout, a body that is not the documented JSON - is a `BoardUnreadable`
+whose message says which board and why, in one line. The APIs: docs/connectors.md.
 """
 
 from __future__ import annotations
@@ -14,17 +14,15 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
-from urllib3.util.retry import Retry
 
+from syndicate.adapters import http
 from syndicate.core.delivery import HttpTuning
 
 GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1/boards"
 LEVER_API_URL = "https://api.lever.co/v0/postings"
 DEFAULT_API_URLS = {"greenhouse": GREENHOUSE_API_URL, "lever": LEVER_API_URL}
 USER_AGENT = "syndicate-ats-connector/1"
-RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class BoardUnreadable(Exception):
@@ -57,18 +55,13 @@ class BoardSettings:
 class BoardReader:
     def __init__(self, settings: BoardSettings | None = None) -> None:
         self.settings = settings or BoardSettings()
-        retry = Retry(
-            total=self.settings.retries,
-            status_forcelist=RETRIED_STATUSES,
-            allowed_methods=frozenset({"GET"}),
+        policy = http.RetryPolicy(
+            retries=self.settings.retries,
             backoff_factor=self.settings.backoff_factor,
+            backoff_jitter=0.0,
             backoff_max=self.settings.backoff_max,
-            respect_retry_after_header=True,
-            raise_on_status=False,
         )
-        self.session = requests.Session()
-        self.session.mount("http://", HTTPAdapter(max_retries=retry))
-        self.session.mount("https://", HTTPAdapter(max_retries=retry))
+        self.session = http.pooled_session(policy, methods=frozenset({"GET"}))
         self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
 
     def greenhouse_jobs(self, board_token: str, api_url: str = GREENHOUSE_API_URL) -> list[dict[str, Any]]:
@@ -107,7 +100,7 @@ class BoardReader:
         with response:
             if response.status_code == 404:
                 raise BoardUnreadable(f"{what} not found (404 at {url}): check the board name")
-            if response.status_code in RETRIED_STATUSES:
+            if response.status_code in http.RETRY_STATUSES:
                 raise BoardUnreadable(
                     f"{what}: answered HTTP {response.status_code}, still after "
                     f"{self.settings.retries} retries ({url})"

@@ -53,15 +53,15 @@ class ChannelClients:
         return self._linkedin
 
     def _new_linkedin(self, settings: LinkedInApiSettings) -> LinkedInClient:
-        from syndicate.adapters import linkedin_api  # noqa: PLC0415 - requests loads only where used
+        from syndicate.adapters import http, linkedin_api  # noqa: PLC0415 - requests loads only where used
 
         overrides = settings.http.overrides()
         timeouts = replace(
-            linkedin_api.Timeouts(),
+            http.Timeouts(),
             **_renamed(overrides, {"connect_timeout": "connect", "read_timeout": "read"}),
         )
         retry = replace(
-            linkedin_api.RetryPolicy(),
+            http.RetryPolicy(),
             **_picked(overrides, ("retries", "backoff_factor", "backoff_jitter", "backoff_max")),
         )
         secret_arn = settings.credentials_secret_arn

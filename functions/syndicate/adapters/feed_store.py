@@ -1,18 +1,6 @@
-"""The feed table (DynamoDB): what each shared document (Indeed feed, LinkedIn XML feed, sitemap)
-holds, cut into a fixed number of shards by posting id, and which shards changed since they were
-last rendered. README "Scale" describes the design and its costs.
-
-- Entry items: partition `<document>#<shard>`, sort key the posting id, the posting's rendered
-  entries (zlib-compressed JSON) and when they were written. A publisher writes or deletes its entry
-  in ONE transaction with its state-table update, conditional on the state still holding the
-  message's version: a stale message can never put an old entry back.
-- Kept items: the same layout for payloads that are stored but assembled into no document (the last
-  job LinkedIn's API accepted, needed again only to close it): written by `keep`, read by `entry`.
-- Shard items: partition `<document>#shards`, sort key the shard number. `version` counts the
-  changes to the shard (added to after each entry write), `built` is the version its fragment was
-  rendered from: a shard is dirty while version > built. Because the entry is written before the
-  version is raised, and the builder reads the version before it reads the entries (both strongly
-  consistent), a change the builder did not see always leaves its shard dirty.
+"""The feed table (DynamoDB): each shared document's entries (Indeed feed, LinkedIn XML feed,
+sitemap), cut into shards by posting id, and which shards changed since they were last rendered.
+README "Scale" describes the design and its costs; `FeedStore` the item layout.
 """
 
 from __future__ import annotations
@@ -26,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from syndicate.adapters.conditional import conditional_update
 
 # The documents (and kept payloads) of the feed table, by the name their keys start with.
 INDEED_FEED = "indeed"
@@ -67,6 +57,14 @@ class Shard:
 
 
 class FeedStore:
+    """Items: an entry per posting and document (partition `<document>#<shard>`, sort key the
+    posting id, its rendered entries as zlib-compressed JSON); a kept payload that no document is
+    built from, in the same layout (`keep`, `entry`); an item per shard (partition
+    `<document>#shards`, sort key the shard) whose `version` counts its changes and `built` is the
+    version its fragment was rendered from: dirty while version > built. An entry is written
+    before its shard's version is raised, and the builder reads the version before the entries
+    (both strongly consistent), so a change the builder did not see leaves its shard dirty."""
+
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
@@ -154,57 +152,49 @@ class FeedStore:
 
     def shards(self, document: str) -> list[Shard]:
         """Every shard of `document` that ever changed (strongly consistent), in shard order."""
-        found: list[Shard] = []
-        pages = self._client.get_paginator("query").paginate(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"{document}#shards"}},
-            ConsistentRead=True,
-        )
-        for page in pages:
-            for item in page.get("Items", []):
-                facts = json.loads(item["facts"]["S"]) if "facts" in item else {}
-                found.append(
-                    Shard(
-                        number=int(item["sk"]["S"]),
-                        version=int(item.get("version", {}).get("N", "0")),
-                        built=int(item.get("built", {}).get("N", "0")),
-                        facts=facts,
-                    )
-                )
+        found = [
+            Shard(
+                number=int(item["sk"]["S"]),
+                version=int(item.get("version", {}).get("N", "0")),
+                built=int(item.get("built", {}).get("N", "0")),
+                facts=json.loads(item["facts"]["S"]) if "facts" in item else {},
+            )
+            for item in self._partition(f"{document}#shards")
+        ]
         return sorted(found, key=lambda shard: shard.number)
 
     def entries(self, document: str, shard: int) -> Iterator[Entry]:
         """The shard's entries in posting id order, page by page (strongly consistent)."""
+        for item in self._partition(f"{document}#{shard_name(shard)}"):
+            yield _entry_of(item)
+
+    def _partition(self, pk: str) -> Iterator[dict[str, Any]]:
+        """Every item of the partition `pk` in sort key order, page by page (strongly consistent)."""
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table,
             KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"{document}#{shard_name(shard)}"}},
+            ExpressionAttributeValues={":pk": {"S": pk}},
             ConsistentRead=True,
         )
         for page in pages:
-            for item in page.get("Items", []):
-                yield _entry_of(item)
+            yield from page.get("Items", [])
 
     def record_build(self, document: str, shard: int, version: int, facts: Mapping[str, Any]) -> bool:
         """Record that the shard's fragment now holds its entries as of `version`; never moves back
         (False when a later build already recorded a later version)."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._shard_key(document, shard),
-                UpdateExpression="SET built = :version, facts = :facts",
-                ConditionExpression="attribute_not_exists(built) OR built < :version",
-                ExpressionAttributeValues={
+        return conditional_update(
+            self._client,
+            {
+                "TableName": self._table,
+                "Key": self._shard_key(document, shard),
+                "UpdateExpression": "SET built = :version, facts = :facts",
+                "ConditionExpression": "attribute_not_exists(built) OR built < :version",
+                "ExpressionAttributeValues": {
                     ":version": {"N": str(version)},
                     ":facts": {"S": json.dumps(dict(facts), separators=(",", ":"))},
                 },
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            },
+        )
 
     # --- keys ------------------------------------------------------------------------------------
 

@@ -1,37 +1,8 @@
 """Google Indexing API client: tell Google a job page was created or changed (URL_UPDATED) or removed
 (URL_DELETED), through the batch endpoint, at most 100 notifications a call.
 
-One pooled `requests.Session` per client (build it once per container). urllib3 `Retry` mounted on the
-session retries 429, 500, 502, 503, 504, connection resets and timeouts with exponential backoff plus
-jitter, POST included: a notification says "this URL changed", so sending it twice is harmless.
-`Retry-After` is honoured, but never past the caller's deadline: a wait that would not leave time for
-one more attempt raises `OutOfTime` instead of sleeping. Every request has a (connect, read) timeout,
-clipped to the time left. Parts of a batch that answer 429 or 5xx are sent again (only those parts);
-a 401 refreshes the token once per `publish`.
-
-Sources:
-- developers.google.com/search/apis/indexing-api/v3/using-api: a notification is `{"url", "type"}` with
-  type URL_UPDATED or URL_DELETED, posted to /v3/urlNotifications:publish with Content-Type
-  application/json; up to 100 such calls combine in one batch request, POST
-  https://indexing.googleapis.com/batch, multipart/mixed, each part `Content-Type: application/http`
-  with a `Content-ID`, holding `POST /v3/urlNotifications:publish` + headers + JSON body.
-- .../indexing-api/v3/reference/indexing/rest/v3/urlNotifications/publish: OAuth scope
-  https://www.googleapis.com/auth/indexing; success answers `{"urlNotificationMetadata": {...}}`.
-- .../indexing-api/v3/quota-pricing: publish requests are counted one by one (URL_UPDATED and
-  URL_DELETED alike) against per-day and per-minute quotas; over quota the API answers 429.
-- Google's "Send batch requests" guide (e.g. developers.google.com/webmaster-tools/v1/how-tos/batch,
-  same text for every Google REST API): headers of the outer request (Authorization) apply to every
-  part; a batch of n calls counts as n requests; each response part carries `Content-ID: response-<id>`
-  and a full HTTP response with the call's own status; the server may run the calls in any order.
-  Errors follow Google's JSON shape `{"error": {"code", "message", "status"}}`.
-- developers.google.com/identity/protocols/oauth2/service-account: an RS256-signed JWT (iss = the
-  service account's client_email, scope, aud https://oauth2.googleapis.com/token, iat, exp at most an
-  hour later) is exchanged at the account's token_uri (grant_type
-  urn:ietf:params:oauth:grant-type:jwt-bearer) for `{"access_token", "expires_in", "token_type"}`.
-  Built here by google-auth's `google.oauth2.service_account.Credentials` (googleapis.dev/python/
-  google-auth), which reads token_uri from the service account JSON, so a local fake can stand in.
-- urllib3 `Retry` (urllib3.readthedocs.io, urllib3.util.Retry): status_forcelist, allowed_methods,
-  backoff_factor / backoff_jitter / backoff_max, respect_retry_after_header, raise_on_status.
+Retries, the deadline and timeouts come from `adapters.http`; parts of a batch that answer 429 or
+5xx are sent again (only those). Sources and decisions: docs/channels/google.md.
 """
 
 from __future__ import annotations
@@ -54,10 +25,9 @@ from urllib.parse import urlsplit
 import requests
 from google.auth import exceptions as google_exceptions
 from google.auth import transport as google_transport
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InvalidHeader
-from urllib3.response import BaseHTTPResponse
-from urllib3.util.retry import Retry
+
+from syndicate.adapters import http
+from syndicate.adapters.http import RETRY_STATUSES, no_deadline
 
 NotificationType: TypeAlias = Literal["URL_UPDATED", "URL_DELETED"]
 Notification: TypeAlias = tuple[str, NotificationType]
@@ -66,7 +36,6 @@ API_BASE_URL: Final = "https://indexing.googleapis.com"
 INDEXING_SCOPE: Final = "https://www.googleapis.com/auth/indexing"
 PUBLISH_PATH: Final = "/v3/urlNotifications:publish"
 MAX_BATCH: Final = 100
-RETRYABLE_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 NOTIFICATION_TYPES: Final[tuple[str, ...]] = get_args(NotificationType)
 # MIME for HTTP: CRLF line ends, no header folding. compat32 parses several times faster than
 # email.policy.HTTP, whose header registry the plain headers of a batch do not need.
@@ -83,12 +52,19 @@ class IndexingError(Exception):
         self.pending: tuple[Notification, ...] = ()
 
 
-class OutOfTime(IndexingError):
+class OutOfTime(IndexingError, http.OutOfTime):
     """Finishing (a wait Google asked for, a backoff, or one more attempt) would pass the deadline."""
 
 
-class IndexingUnavailable(IndexingError):
+class IndexingUnavailable(IndexingError, http.Unavailable):
     """Timeouts, dropped connections or token-endpoint errors outlasted the retries."""
+
+
+SERVICE: Final = http.Service(
+    "Indexing API",
+    out_of_time=lambda message, _status: OutOfTime(message),
+    unavailable=IndexingUnavailable,
+)
 
 
 class IndexingAuthError(IndexingError):
@@ -124,69 +100,20 @@ class IndexingSettings:
     pool_maxsize: int = 4
 
 
-def no_deadline() -> float:
-    return float("inf")
-
-
 @dataclass(slots=True)
 class _Run:
     """State of one `publish` call, visible to the Retry of the request in flight."""
 
-    deadline: Callable[[], float]
-    sleep: Callable[[float], None]
-    attempt_seconds: float = 0.0  # the most one attempt of the request in flight can take
+    deadline: http.Deadline
     refreshed: bool = False  # the one token refresh a 401 may trigger has happened
-
-    def wait(self, seconds: float, reason: str) -> None:
-        left = self.deadline()
-        if seconds + self.attempt_seconds > left:
-            raise OutOfTime(
-                f"Indexing API retry needs {seconds:.1f}s ({reason}) plus up to {self.attempt_seconds:.1f}s "
-                f"for the attempt, but only {max(left, 0.0):.1f}s are left"
-            )
-        if seconds > 0:
-            self.sleep(seconds)
 
 
 _RUN: ContextVar[_Run | None] = ContextVar("google_indexing_run", default=None)
 
 
-class DeadlineRetry(Retry):
-    """urllib3 Retry that refuses any wait which would not leave time for one more attempt."""
-
-    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        run = _RUN.get()
-        if run is None:  # a request made outside `publish`: plain urllib3 behaviour
-            super().sleep(response)
-            return
-        retry_after = None
-        if self.respect_retry_after_header and response is not None:
-            try:
-                retry_after = self.get_retry_after(response)
-            except InvalidHeader:  # an unreadable Retry-After: fall back to backoff
-                retry_after = None
-        if response is not None and retry_after is not None:
-            run.wait(retry_after, f"HTTP {response.status} with Retry-After {retry_after:g}s")
-        else:
-            run.wait(self.get_backoff_time(), "backoff")
-
-
-def _pooled_session(settings: IndexingSettings) -> requests.Session:
-    retry = DeadlineRetry(
-        total=settings.retries,
-        allowed_methods=frozenset({"POST"}),  # notifications and token requests are idempotent
-        status_forcelist=RETRYABLE_STATUSES,
-        backoff_factor=settings.backoff_factor,
-        backoff_jitter=settings.backoff_jitter,
-        backoff_max=settings.backoff_max,
-        respect_retry_after_header=True,
-        raise_on_status=False,  # the last answer comes back, so its status and message can be reported
-    )
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=settings.pool_maxsize)
-    session = requests.Session()
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
+def _run_deadline() -> http.Deadline | None:
+    run = _RUN.get()
+    return None if run is None else run.deadline
 
 
 # --- batch wire format ----------------------------------------------------------------------------
@@ -326,7 +253,7 @@ class _TokenTransport(google_transport.Request):
         **kwargs: Any,
     ) -> _TokenResponse:
         response = self._send(method, url, body, dict(headers or {}))
-        if response.status_code in RETRYABLE_STATUSES:
+        if response.status_code in RETRY_STATUSES:
             # urllib3 already retried; google-auth would retry again with sleeps that ignore the deadline.
             raise IndexingUnavailable(
                 f"token endpoint still answers HTTP {response.status_code} after retries: "
@@ -390,7 +317,20 @@ class IndexingClient:
         self._rng = rng or random.Random()  # noqa: S311 - backoff jitter, not a secret
         self._credentials: Any = None  # google.oauth2.service_account.Credentials (an untyped library)
         self._batch_url = self._settings.api_base_url.rstrip("/") + "/batch"
-        self.session = _pooled_session(self._settings)
+        self._limits = http.Timeouts(self._settings.connect_timeout, self._settings.read_timeout)
+        policy = http.RetryPolicy(
+            self._settings.retries,
+            self._settings.backoff_factor,
+            self._settings.backoff_jitter,
+            self._settings.backoff_max,
+        )
+        # Notifications and token requests are idempotent: POST is retried.
+        self.session = http.pooled_session(
+            policy,
+            methods=frozenset({"POST"}),
+            deadline=_run_deadline,
+            pool_maxsize=self._settings.pool_maxsize,
+        )
 
     def set_deadline(self, deadline: Callable[[], float]) -> None:
         self._deadline = deadline
@@ -412,7 +352,7 @@ class IndexingClient:
         anything, and `IndexingError` (with `completed` and `pending`) when it cannot finish."""
         checked = [_checked(notification) for notification in notifications]
         results: list[NotificationResult | None] = [None] * len(checked)
-        run = _Run(deadline or self._deadline, self._sleep)
+        run = _Run(http.Deadline(SERVICE, deadline or self._deadline, self._sleep))
         token = _RUN.set(run)
         try:
             for round_ in _rounds(checked):
@@ -455,7 +395,7 @@ class IndexingClient:
                 self._refresh_after_401(run)  # no wait: a new token is the fix
             if again:
                 wait = max(retry_afters) if retry_afters else self._backoff(attempt)
-                run.wait(wait, f"{len(again)} notifications answered 429/5xx")
+                run.deadline.wait(wait, f"{len(again)} notifications answered 429/5xx")
                 attempt += 1
             pending = sorted(again + unauthorized)
 
@@ -499,19 +439,11 @@ class IndexingClient:
                     _Outcome(
                         part.status,
                         google_error(part.body),
-                        self._retry_after(part.headers.get("Retry-After")),
-                        part.status in RETRYABLE_STATUSES,
+                        http.parse_retry_after(part.headers.get("Retry-After")),
+                        part.status in RETRY_STATUSES,
                     )
                 )
         return outcomes
-
-    def _retry_after(self, value: str | None) -> float | None:
-        if value is None:
-            return None
-        try:
-            return Retry().parse_retry_after(value)
-        except InvalidHeader:
-            return None
 
     def _post_batch(self, encoded: EncodedBatch, run: _Run) -> requests.Response:
         headers = {
@@ -524,18 +456,9 @@ class IndexingClient:
         self, method: str, url: str, body: bytes | None, headers: dict[str, str]
     ) -> requests.Response:
         run = _RUN.get()
-        left = run.deadline() if run is not None else float("inf")
-        if left <= 0:
-            raise OutOfTime(f"no time left to call {url}")
-        # Clip the timeouts so that one attempt, connect plus read, fits in the time left.
-        connect = min(self._settings.connect_timeout, left / 2)
-        read = min(self._settings.read_timeout, left - connect)
-        if run is not None:
-            run.attempt_seconds = connect + read
-        try:
-            return self.session.request(method, url, data=body, headers=headers, timeout=(connect, read))
-        except requests.RequestException as exc:
-            raise IndexingUnavailable(f"{method} {url} failed after retries: {exc}") from exc
+        deadline = run.deadline if run is not None else http.Deadline(SERVICE)
+        timeout = deadline.timeouts(self._limits, url)
+        return http.send(self.session, SERVICE, method, url, timeout, data=body, headers=headers)
 
     # --- token --------------------------------------------------------------------------------------
 

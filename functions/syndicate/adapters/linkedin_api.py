@@ -1,40 +1,7 @@
 """LinkedIn Job Posting API client: OAuth2 client credentials, batch_create of jobs, task polling.
 
-One pooled `requests.Session` per client (a Lambda container builds the client once, at module scope).
-urllib3 `Retry` mounted on the session's adapter retries 429, 500, 502, 503, 504, connection resets and
-read timeouts with exponential backoff plus jitter, POST included: a job is keyed by its
-`externalJobPostingId` and operation, so a re-sent batch cannot make a second job (LinkedIn fails a
-repeated CREATE's task as a duplicate, see `TaskStatus.duplicate_create`, and answers a repeated CLOSE
-with 409, see `ElementResult.already_closed`). `Retry-After` is honoured, but never past the caller's
-deadline: a wait that would not leave time for one more attempt raises `OutOfTime` instead of sleeping,
-so the caller can hand the work back to its queue. Every request has a (connect, read) timeout, clipped
-to the time left.
-
-Sources:
-- learn.microsoft.com/en-us/linkedin/talent/job-postings/api/create-jobs: POST /simpleJobPostings with
-  `X-Restli-Method: batch_create`; at most 100 jobs a call and no two for one `externalJobPostingId`;
-  the answer is 200 with `{"elements": [...]}`, one per job in request order, each either
-  `{"id": "urn:li:simpleJobPostingTask:...", "status": 202}` or
-  `{"status": 422, "error": {"message": "ERROR :: /title :: field is required ...", "status": 422}}`;
-  401 "Invalid access token" / "The token used in the request has expired"; 409 "Cannot close job which
-  is already closed or does not exist". Tokens live 30 minutes and are to be reused until they expire.
-- .../job-postings/api/check-job-taskstatus: GET /simpleJobPostingTasks?ids=... answers
-  `{"results": {urn: {"id", "status", "externalJobPostingId", "jobPosting", "errorMessage", "location"}},
-  "statuses": {}, "errors": {}}`; status IN_PROGRESS, SUCCEEDED, FAILED or PROCESSED (PROCESSED may carry
-  an error); the query string at most 4 KB; a repeated CREATE fails with "Trying to create a job with same
-  partnerIdentifier already exists ... LinkedIn job id: {job_id}".
-- .../job-postings/api/update-renew-jobs and .../close-jobs: re-send the whole job, same id, new operation.
-- learn.microsoft.com/en-us/linkedin/shared/authentication/client-credentials-flow: POST
-  https://www.linkedin.com/oauth/v2/accessToken, form fields grant_type=client_credentials, client_id,
-  client_secret; answer `{"access_token", "expires_in"}` (seconds).
-- learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling: errors are
-  `{"message", "serviceErrorCode", "status"}`; .../concepts/rate-limits: throttled calls get 429.
-  serviceErrorCode 65600 (invalid token) and 65602 (expired token); see docs/channels/linkedin.md.
-- Rest.li protocol 2.0 (linkedin.github.io/rest.li/spec/protocol) as LinkedIn's own Python client does
-  it (github.com/linkedin-developers/linkedin-api-python-client, restli/utils/encoder.py, api.py):
-  `ids=List(<url-encoded urn>,...)` with `X-Restli-Protocol-Version: 2.0.0`; batch_get result keys may
-  come back encoded. LinkedIn's Java SDK (github.com/linkedin/talent-solutions-java-sdk,
-  LinkedInApiConstants.java): versioned base https://api.linkedin.com/rest/ with `LinkedIn-Version: YYYYMM`.
+Retries, the deadline and timeouts come from `adapters.http`; what LinkedIn documents and why a
+re-sent batch is safe: docs/channels/linkedin.md.
 """
 
 from __future__ import annotations
@@ -49,9 +16,9 @@ from typing import Any, Final, Self
 from urllib.parse import quote, unquote
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.response import BaseHTTPResponse
-from urllib3.util.retry import Retry
+
+from syndicate.adapters import http
+from syndicate.adapters.http import RETRY_STATUSES, RetryPolicy, Timeouts, no_deadline
 
 LOG = logging.getLogger(__name__)
 
@@ -61,7 +28,6 @@ JOBS_PATH: Final = "/rest/simpleJobPostings"
 TASKS_PATH: Final = "/rest/simpleJobPostingTasks"
 MAX_JOBS_PER_CALL: Final = 100
 MAX_QUERY_CHARS: Final = 4096
-RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 
 IN_PROGRESS: Final = "IN_PROGRESS"
 SUCCEEDED: Final = "SUCCEEDED"
@@ -69,10 +35,11 @@ FAILED: Final = "FAILED"
 PROCESSED: Final = "PROCESSED"
 ERROR: Final = "ERROR"  # ours: LinkedIn could not report on the task at all (the `errors` map)
 
+_TIMEOUTS: Final = Timeouts()
+_RETRY: Final = RetryPolicy()
 _VERSION = re.compile(r"\d{6}(\.\d{2})?")
 _DUPLICATE_CREATE = "same partnerIdentifier already exists"
 _DUPLICATE_JOB_ID = re.compile(r"LinkedIn job id:\s*(\d+)")
-_MIN_ATTEMPT_SECONDS = 0.05  # less time than this left: do not start a request at all
 
 
 class LinkedInError(Exception):
@@ -95,12 +62,19 @@ class LinkedInError(Exception):
             self.retryable = retryable
 
 
-class OutOfTime(LinkedInError):
+class OutOfTime(LinkedInError, http.OutOfTime):
     """Finishing the call (a wait LinkedIn asked for, or one more attempt) would pass the deadline."""
 
 
-class LinkedInUnavailable(LinkedInError):
+class LinkedInUnavailable(LinkedInError, http.Unavailable):
     """Throttled, server errors, timeouts or dropped connections outlasted the retries."""
+
+
+SERVICE: Final = http.Service(
+    "LinkedIn",
+    out_of_time=lambda message, status: OutOfTime(message, status=status),
+    unavailable=LinkedInUnavailable,
+)
 
 
 class LinkedInRejected(LinkedInError):
@@ -115,30 +89,6 @@ class LinkedInAuthError(LinkedInError):
 
 class LinkedInProtocolError(LinkedInError):
     """LinkedIn's answer does not have the documented shape."""
-
-
-def no_deadline() -> float:
-    return float("inf")
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    connect: float = 3.05
-    read: float = 10.0
-
-    @property
-    def attempt(self) -> float:
-        return self.connect + self.read
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Retries after the first attempt; backoff is factor * 2**(n-1) plus up to `jitter` seconds."""
-
-    retries: int = 4
-    backoff_factor: float = 0.5
-    backoff_jitter: float = 0.5
-    backoff_max: float = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,50 +145,6 @@ class TaskStatus:
         return self.status == FAILED and _DUPLICATE_CREATE in (self.error or "")
 
 
-class DeadlineRetry(Retry):
-    """urllib3 Retry that refuses any wait which would not leave time for one more attempt."""
-
-    def __init__(
-        self,
-        *args: Any,
-        deadline: Callable[[], float] = no_deadline,
-        attempt_seconds: float = 0.0,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
-        self.attempt_seconds = attempt_seconds
-
-    def new(self, **kw: Any) -> Self:
-        # urllib3 makes a new Retry for every attempt; the deadline has to travel with it.
-        kw.setdefault("deadline", self.deadline)
-        kw.setdefault("attempt_seconds", self.attempt_seconds)
-        return super().new(**kw)
-
-    def wait_seconds(self, response: BaseHTTPResponse | None) -> float:
-        # The same choice Retry.sleep makes: Retry-After when the server sent one, else backoff.
-        if self.respect_retry_after_header and response is not None:
-            retry_after = self.get_retry_after(response)
-            if retry_after:
-                return retry_after
-        return self.get_backoff_time()
-
-    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        wait = self.wait_seconds(response)
-        left = self.deadline()
-        if wait + self.attempt_seconds > left:
-            asked = (
-                "Retry-After" if response is not None and response.headers.get("Retry-After") else "backoff"
-            )
-            raise OutOfTime(
-                f"LinkedIn retry needs {wait:.1f}s ({asked}) plus up to {self.attempt_seconds:.1f}s "
-                f"for the attempt, but only {max(left, 0.0):.1f}s are left",
-                status=response.status if response is not None else None,
-            )
-        if wait > 0:
-            time.sleep(wait)
-
-
 class TokenProvider:
     """OAuth2 client-credentials token, cached until shortly before it expires.
 
@@ -280,9 +186,8 @@ class TokenProvider:
         client_id, client_secret = _client_credentials(self._credentials())
         form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
         started = self._clock()
-        response = _send(
-            self._session, "POST", self._url, timeout, data=form, headers={"Accept": "application/json"}
-        )
+        headers = {"Accept": "application/json"}
+        response = http.send(self._session, SERVICE, "POST", self._url, timeout, data=form, headers=headers)
         if response.status_code in (400, 401):
             body = _json_object(response)
             reason = body.get("error_description") or body.get("error") or body.get("message") or "refused"
@@ -312,8 +217,8 @@ class LinkedInClient:
         base_url: str = API_BASE_URL,
         token_url: str = TOKEN_URL,
         deadline: Callable[[], float] = no_deadline,
-        timeouts: Timeouts = Timeouts(),
-        retry: RetryPolicy = RetryPolicy(),
+        timeouts: Timeouts = _TIMEOUTS,
+        retry: RetryPolicy = _RETRY,
         token_refresh_margin: float = 60.0,
     ) -> None:
         if not _VERSION.fullmatch(version):
@@ -321,13 +226,15 @@ class LinkedInClient:
         self._version = version
         self._base = base_url.rstrip("/")
         self._timeouts = timeouts
-        self._deadline = deadline
-        self.session = _pooled_session(retry, timeouts, self._seconds_left)
+        self._deadline = http.Deadline(SERVICE, deadline)
+        self.session = http.pooled_session(
+            retry, methods=frozenset({"GET", "POST"}), deadline=lambda: self._deadline
+        )
         self.tokens = TokenProvider(self.session, credentials, token_url, refresh_margin=token_refresh_margin)
 
     def set_deadline(self, deadline: Callable[[], float]) -> None:
         """Seconds this invocation may still spend; e.g. `handlers.batch.seconds_left(context)`."""
-        self._deadline = deadline
+        self._deadline.seconds_left = deadline
 
     def close(self) -> None:
         self.session.close()
@@ -374,20 +281,14 @@ class LinkedInClient:
 
     # --- transport --------------------------------------------------------------------------------
 
-    def _seconds_left(self) -> float:
-        return self._deadline()
-
-    def _timeout(self) -> tuple[float, float]:
-        left = self._seconds_left()
-        if left < _MIN_ATTEMPT_SECONDS:
-            raise OutOfTime(f"no time left to call LinkedIn ({max(left, 0.0):.2f}s)")
-        return (min(self._timeouts.connect, left), min(self._timeouts.read, left))
+    def _timeout(self, url: str) -> tuple[float, float]:
+        return self._deadline.timeouts(self._timeouts, url)
 
     def _call(self, method: str, url: str, restli_method: str, body: Any = None) -> requests.Response:
         """One API call with a valid token: on a 401 the token is refreshed once and the call re-sent once."""
         response: requests.Response | None = None
         for attempt in (1, 2):
-            token = self.tokens.token(self._timeout())
+            token = self.tokens.token(self._timeout(url))
             headers = {
                 "Authorization": f"Bearer {token}",
                 "LinkedIn-Version": self._version,
@@ -397,7 +298,8 @@ class LinkedInClient:
             }
             if body is not None:
                 headers["Content-Type"] = "application/json"
-            response = _send(self.session, method, url, self._timeout(), headers=headers, json=body)
+            timeout = self._timeout(url)
+            response = http.send(self.session, SERVICE, method, url, timeout, headers=headers, json=body)
             if response.status_code != 401:
                 break
             error = _api_error(response)
@@ -420,42 +322,6 @@ class LinkedInClient:
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def _pooled_session(
-    retry: RetryPolicy, timeouts: Timeouts, seconds_left: Callable[[], float]
-) -> requests.Session:
-    policy = DeadlineRetry(
-        total=retry.retries,
-        connect=retry.retries,
-        read=retry.retries,
-        status=retry.retries,
-        other=0,
-        allowed_methods=frozenset({"GET", "POST"}),
-        status_forcelist=RETRY_STATUSES,
-        backoff_factor=retry.backoff_factor,
-        backoff_jitter=retry.backoff_jitter,
-        backoff_max=retry.backoff_max,
-        respect_retry_after_header=True,
-        raise_on_status=False,  # the last answer comes back, so its status and message can be reported
-        deadline=seconds_left,
-        attempt_seconds=timeouts.attempt,
-    )
-    adapter = HTTPAdapter(max_retries=policy, pool_connections=2, pool_maxsize=4)
-    session = requests.Session()
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
-
-
-def _send(
-    session: requests.Session, method: str, url: str, timeout: tuple[float, float], **kwargs: Any
-) -> requests.Response:
-    try:
-        return session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
-    except requests.RequestException as error:
-        # The exception text names the URL and the cause, never the body (where the secret is).
-        raise LinkedInUnavailable(f"LinkedIn did not answer {method} {url}: {error}") from error
 
 
 def _raise_for_status(response: requests.Response, what: str) -> None:

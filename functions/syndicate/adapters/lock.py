@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from syndicate.adapters.state import is_conditional_failure
+from syndicate.adapters.conditional import is_conditional_failure
 
 
 class LockTimeout(RuntimeError):

@@ -1,15 +1,7 @@
 """The posting state table (DynamoDB): versions, content hashes, per-channel status.
 
-One item per posting id. Writes are conditional, so an older version never overwrites a newer
-one, whatever order events arrive in and however often:
-- ingest reads the item, decides (see `core.plan`), then writes on the condition that the
-  item still holds the version it read (optimistic concurrency; a lost race re-reads);
-- publishers change a channel's status only while the item still holds the content hash (and the
-  action) their message was rendered from, so a stale message can never mark a newer version
-  published, nor an upsert a posting that expiry has since taken down (same content, `remove`);
-- the expiry function finds open postings whose `valid_through` has passed through a sparse index
-  (`expires_at`, set by ingest only while the posting is open and not yet expired) and takes them
-  down with the same conditional writes.
+Every write is conditional, so an older version or a stale message never overwrites a newer one
+(README, "Order and duplicates"); `pipeline.state_store` says what the pipeline needs of it.
 """
 
 from __future__ import annotations
@@ -20,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
 
+from syndicate.adapters.conditional import conditional_update
 from syndicate.adapters.feed_store import shard_of
 from syndicate.core.model import Channel
 from syndicate.core.plan import ChannelPlan
@@ -34,10 +26,6 @@ EXPIRY_PARTITIONS = 16
 
 def _now_text() -> str:
     return time_text(datetime.now(UTC))
-
-
-def is_conditional_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 def expiry_partition(number: int) -> str:
@@ -83,6 +71,12 @@ class Version:
 
 
 class StateTable:
+    """One item per posting id. The ingest writes a version only while the item still holds the
+    version it read (a lost race re-reads); a publisher changes a channel's status only while the
+    item still holds its message's content hash and action; the expiry function finds open
+    postings past `valid_through` in a sparse index (`expires_at`) and takes them down with the
+    same conditional writes."""
+
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
@@ -183,20 +177,17 @@ class StateTable:
         else:
             removes.append("expiry, expires_at")
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"posting_id": {"S": posting_id}},
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#source": "source"},
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return conditional_update(
+            self._client,
+            {
+                "TableName": self._table,
+                "Key": {"posting_id": {"S": posting_id}},
+                "UpdateExpression": expression,
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": {"#source": "source"},
+                "ExpressionAttributeValues": values,
+            },
+        )
 
     # --- publishers ------------------------------------------------------------------------------
 
@@ -237,7 +228,7 @@ class StateTable:
             remove=remove,
             entry_set=entry_set,
         )
-        return self._conditional_update(request)
+        return conditional_update(self._client, request)
 
     def note(
         self,
@@ -263,7 +254,7 @@ class StateTable:
             extra_set=extra_set,
             remove=remove,
         )
-        return self._conditional_update(request)
+        return conditional_update(self._client, request)
 
     def mark_update(
         self,
@@ -293,15 +284,6 @@ class StateTable:
             extra_set=extra_set,
             remove=remove,
         )
-
-    def _conditional_update(self, request: Mapping[str, Any]) -> bool:
-        try:
-            self._client.update_item(**request)
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
 
     def _entry_update(
         self,
@@ -364,38 +346,32 @@ class StateTable:
             names[f"#c{position}"] = channel
             values[f":c{position}"] = _to_dynamo({**entry, "updated": _now_text()})
             sets.append(f"#channels.#c{position} = :c{position}")
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"posting_id": {"S": posting_id}},
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression=(
+        return conditional_update(
+            self._client,
+            {
+                "TableName": self._table,
+                "Key": {"posting_id": {"S": posting_id}},
+                "UpdateExpression": "SET " + ", ".join(sets),
+                "ConditionExpression": (
                     "upload_order = :order AND content_hash = :hash AND attribute_exists(expires_at)"
                 ),
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            },
+        )
 
     def leave_expiry_index(self, posting_id: str, seen: Version) -> bool:
         """Take the posting out of the expiry index once its take-down is queued (same version only)."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"posting_id": {"S": posting_id}},
-                UpdateExpression="REMOVE expiry, expires_at",
-                ConditionExpression="upload_order = :order",
-                ExpressionAttributeValues={":order": {"S": seen.upload_order}},
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return conditional_update(
+            self._client,
+            {
+                "TableName": self._table,
+                "Key": {"posting_id": {"S": posting_id}},
+                "UpdateExpression": "REMOVE expiry, expires_at",
+                "ConditionExpression": "upload_order = :order",
+                "ExpressionAttributeValues": {":order": {"S": seen.upload_order}},
+            },
+        )
 
 
 # --- DynamoDB's attribute-value format ------------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from syndicate.core import validation
-from syndicate.core.channels import indeed, linkedin, schemaorg
+from syndicate.core.channels import indeed, linkedin, schemaorg_readiness
 from syndicate.core.intake import RawPosting
 from syndicate.core.model import CHANNELS, Channel, Posting
 from syndicate.core.normalize import normalize
@@ -64,7 +64,7 @@ def channel_readiness(
     checks: dict[Channel, Callable[[], list[Problem]]] = {
         "linkedin": lambda: linkedin.readiness(posting, now),
         "indeed": lambda: indeed.readiness(posting),
-        "schemaorg": lambda: schemaorg.readiness(posting),
+        "schemaorg": lambda: schemaorg_readiness.readiness(posting),
     }
     return {channel: tuple(checks[channel]()) for channel in channels}
 

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from syndicate.core.assess import Assessment
-from syndicate.core.channels import indeed, linkedin, schemaorg
+from syndicate.core.channels import indeed, linkedin, schemaorg, schemaorg_page
 from syndicate.core.intake import FileProblem, RawPosting
 from syndicate.core.model import CHANNELS, Channel, Posting
 from syndicate.core.problems import Problem
@@ -372,7 +372,7 @@ def _schemaorg_panel(result: Assessment, posting: Posting, now: datetime, prospe
         note = '<p class="note">Closed or expired: it has no job page.</p>'
         return _panel("schemaorg", result, now, [note], prospect)
     jsonld = schemaorg.render(posting)
-    page, why = _rendered(lambda: schemaorg.job_page(posting, jsonld))
+    page, why = _rendered(lambda: schemaorg_page.job_page(posting, jsonld))
     document, _ = _rendered(lambda: schemaorg.jsonld_document(jsonld))
     parts = ["<h3>The job page</h3>"]
     if page is not None:

@@ -19,6 +19,7 @@ from syndicate.adapters.state import StateTable, Version, time_text
 from syndicate.core import plan as planning
 from syndicate.core.messages import ChannelMessage
 from syndicate.core.model import CHANNELS, Channel
+from syndicate.pipeline.state_store import StateStore
 from syndicate.settings import ExpirySettings
 
 REASON: Final = "valid_through has passed"
@@ -41,7 +42,7 @@ class ExpiryStats:
 class Expiry:
     def __init__(
         self,
-        state: StateTable,
+        state: StateStore,
         queues_factory: Callable[[Callable[[SendOutcome], None]], ChannelQueues],
         time_left: Callable[[], float] = lambda: float("inf"),
     ) -> None:
@@ -141,7 +142,7 @@ class Expiry:
 @dataclass
 class ExpiryService:
     sqs: Any
-    state: StateTable
+    state: StateStore
     queue_urls: Mapping[Channel, str]
 
     @classmethod

@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
-from syndicate.adapters.state import StateTable, Version, time_text
+from syndicate.adapters.state import Version, time_text
 from syndicate.core import plan as planning
 from syndicate.core.assess import Assessment, assess, posting_id_of, rejected_for
 from syndicate.core.delivery import LinkedInDelivery, linkedin_listing
@@ -26,6 +26,7 @@ from syndicate.core.messages import ChannelMessage, content_hash
 from syndicate.core.model import Posting
 from syndicate.pipeline.receipt import Receipt
 from syndicate.pipeline.render import for_delivery, render_payload
+from syndicate.pipeline.state_store import IngestState
 
 MAX_RACE_RETRIES = 5
 logger = Logger(child=True)
@@ -79,7 +80,7 @@ QueuesFactory = Callable[[Callable[[SendOutcome], None]], ChannelQueues]
 class Ingest:
     def __init__(
         self,
-        state: StateTable,
+        state: IngestState,
         queues_factory: QueuesFactory,
         now: datetime,
         linkedin_delivery: LinkedInDelivery = "api",

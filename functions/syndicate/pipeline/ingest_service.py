@@ -24,6 +24,7 @@ from syndicate.core.wellformed import printable
 from syndicate.pipeline import ranges
 from syndicate.pipeline.ingest import Ingest, IngestStats, Upload
 from syndicate.pipeline.receipt import Receipt, assembled, write_document
+from syndicate.pipeline.state_store import IngestState
 from syndicate.settings import IngestSettings
 
 INCOMING_PREFIX = "incoming/"
@@ -69,7 +70,7 @@ def uploads_in(notification: Mapping[str, Any]) -> list[Upload]:
 class IngestService:
     s3: Any
     sqs: Any
-    state: StateTable
+    state: IngestState
     queue_urls: Mapping[Channel, str]
     intake_bucket: str
     linkedin_delivery: LinkedInDelivery = "api"

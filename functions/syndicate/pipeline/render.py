@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from syndicate.core.assess import Assessment, rejected_for
-from syndicate.core.channels import indeed, linkedin, linkedin_feed, schemaorg
+from syndicate.core.channels import indeed, linkedin, linkedin_feed, schemaorg, schemaorg_page
 from syndicate.core.delivery import LINKEDIN_FEED, LinkedInDelivery, linkedin_operation
 from syndicate.core.messages import Action
 from syndicate.core.model import Channel, Posting
@@ -57,4 +57,4 @@ def render_payload(
         return indeed.render_jobs(posting)
     jsonld = schemaorg.render(posting)
     # The page itself is rendered by the publisher, where it is stored: smaller messages, less ingest.
-    return {"jsonld": jsonld, "page_facts": schemaorg.page_facts(posting)}
+    return {"jsonld": jsonld, "page_facts": schemaorg_page.page_facts(posting)}

@@ -32,6 +32,7 @@ from syndicate.core.intake import RawPosting, decode_json
 from syndicate.core.model import CHANNELS
 from syndicate.pipeline.posting_status import status_document
 from syndicate.pipeline.render import for_delivery
+from syndicate.pipeline.state_store import IngestState
 from syndicate.settings import WebhookSettings
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -145,7 +146,7 @@ Once = Callable[[dict[str, Any]], dict[str, Any]]
 @dataclass
 class WebhookService:
     s3: Any
-    state: StateTable
+    state: IngestState
     intake_bucket: str
     client_secrets: SecretsLoader
     site_base_url: str | None = None

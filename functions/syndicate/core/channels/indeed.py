@@ -1,18 +1,12 @@
-"""The Indeed XML job feed: readiness, one `<job>` per location, and the feed written as a stream.
+"""The Indeed XML job feed: readiness, one `<job>` per location, the whole feed written as a stream.
 
-Indeed pulls one XML document holding every open job of the employer (a partial feed is
-rejected; a closed job is removed by leaving it out). Feeds of 100,000+ jobs are normal, so
-`write_feed` writes job by job and never holds the document in memory.
-
-What Indeed documents (with the addresses of its pages) and the decisions taken where it is
-silent, remote jobs, `state`, reference numbers and the entity-free text among them, are in
-docs/channels/indeed.md.
+A closed job is left out (Indeed removes what leaves the feed). What Indeed documents and the
+decisions taken where it is silent: docs/channels/indeed.md.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,16 +15,16 @@ from decimal import Decimal
 from html.entities import html5 as html5_entities
 from typing import Any, BinaryIO
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
-from xml.sax.xmlreader import AttributesImpl
 
-from syndicate.core import sanitize
+from syndicate.core import sanitize, xmlfeed
 from syndicate.core.canonical_html import split_at_tags, unescape_text
 from syndicate.core.channels import base
 from syndicate.core.model import Channel, Location, Posting, Salary
 from syndicate.core.problems import Problem
-from syndicate.core.text import strip_forbidden
 
 CHANNEL: Channel = "indeed"
+
+_ROOT = "source"  # the feed's root element
 
 # The fixed element order of every <job>; every one is written on every job.
 ELEMENTS: tuple[str, ...] = (
@@ -88,36 +82,6 @@ _REFERENCE_HASH_CHARS = 12  # 48 bits: no collision among a posting's (at most 5
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 # ---------------------------------------------------------------------------------------------
-# Text that XML 1.0 cannot carry
-
-
-def xml_text(text: str) -> str:
-    """The text as the feed carries it: characters XML 1.0 forbids removed, line ends as `\\n`.
-
-    XML 1.0 Char is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]: exactly
-    what `strip_forbidden` keeps (a regular expression: `str.translate` with a table of the 2,000
-    forbidden code points looked each character up in a dict, 100 µs for a 4 KB description)."""
-    cleaned = strip_forbidden(text)
-    if "\r" in cleaned:
-        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
-    return cleaned
-
-
-_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-_NAME_CHARS = _NAME_START | frozenset("0123456789.-")
-
-
-def is_element_name(name: str) -> bool:
-    """An ASCII XML name without a namespace prefix, not in the reserved `xml...` space."""
-    return (
-        bool(name)
-        and name[0] in _NAME_START
-        and all(char in _NAME_CHARS for char in name)
-        and name[:3].casefold() != "xml"
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # Readiness
 
 
@@ -132,7 +96,7 @@ def _extension_problems(posting: Posting, job_count: int) -> list[Problem]:
     problems: list[Problem] = []
     for key, value in fields.items():
         pointer = f"/extensions/indeed/{_pointer_token(str(key))}"
-        if not isinstance(key, str) or not is_element_name(key):
+        if not isinstance(key, str) or not xmlfeed.is_element_name(key):
             problems.append(
                 Problem(
                     pointer,
@@ -418,7 +382,7 @@ def _extension_overlay(posting: Posting) -> dict[str, str]:
         return {}
     overlay: dict[str, str] = {}
     for key, value in fields.items():
-        if isinstance(key, str) and is_element_name(key):
+        if isinstance(key, str) and xmlfeed.is_element_name(key):
             text = _extension_text(value)
             if text is not None:
                 overlay[key] = text
@@ -487,56 +451,8 @@ def feed_jobs(postings: Iterable[Posting], *, now: datetime | None = None) -> It
 # The feed as a stream
 
 
-class _JobBuffer(io.TextIOBase):
-    """The XMLGenerator's text sink: collects one job's text and hands it to the binary stream
-    as UTF-8 on `flush`, so the stream gets one write per job and memory holds one job at most."""
-
-    def __init__(self, out: BinaryIO) -> None:
-        super().__init__()
-        self._out = out
-        self._parts: list[str] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str, /) -> int:
-        self._parts.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        # Never flushes or closes `out` itself: the caller owns that stream.
-        if self._parts:
-            self._out.write("".join(self._parts).encode("utf-8"))
-            self._parts.clear()
-
-
-_NO_ATTRIBUTES = AttributesImpl({})
-
-
-class FeedWriter:
-    def __init__(self, out: BinaryIO) -> None:
-        self.sink = _JobBuffer(out)
-        # Imported here: xml.sax.saxutils loads urllib.request, http.client and ssl, which every
-        # process rendering Indeed jobs without writing a feed (validate, the ingest) would pay.
-        from xml.sax.saxutils import XMLGenerator  # noqa: PLC0415
-
-        self.xml = XMLGenerator(self.sink, encoding="utf-8", short_empty_elements=False)
-        self._checked_names: set[str] = set(ELEMENTS)
-
-    def text_element(self, name: str, text: str, indent: str) -> None:
-        if name not in self._checked_names:
-            if not is_element_name(name):
-                raise ValueError(f"not an Indeed feed element name: {name!r}")
-            self._checked_names.add(name)
-        self.xml.ignorableWhitespace(indent)
-        self.xml.startElement(name, _NO_ATTRIBUTES)
-        cleaned = xml_text(text)
-        if cleaned:
-            # XMLGenerator has no CDATA call. The structure around it comes from the generator;
-            # only the CDATA wrapper is written here, and a `]]>` in the text is split across
-            # two sections so that no text can end the section early.
-            self.sink.write("<![CDATA[" + cleaned.replace("]]>", "]]]]><![CDATA[>") + "]]>")
-        self.xml.endElement(name)
+def _writer(out: BinaryIO) -> xmlfeed.FeedWriter:
+    return xmlfeed.FeedWriter(out, feed="Indeed", is_name=xmlfeed.is_element_name)
 
 
 def write_feed(
@@ -552,20 +468,17 @@ def write_feed(
     Each job is written with every element of `ELEMENTS` (missing ones empty), then any other
     element it carries. Nothing but the current job is held in memory.
     """
-    writer = FeedWriter(out)
+    writer = _writer(out)
     _start_feed(writer, publisher=publisher, publisher_url=publisher_url, last_build=last_build)
     count = _write_jobs(writer, jobs)
-    _end_feed(writer)
+    writer.end_document(_ROOT)
     return count
 
 
 def write_jobs(jobs: Iterable[Mapping[str, str]], out: BinaryIO) -> int:
     """Write only the `<job>` elements (a fragment of a feed, e.g. one shard's jobs); returns the
     count. `write_feed_of_fragments` puts fragments in a feed."""
-    writer = FeedWriter(out)
-    count = _write_jobs(writer, jobs)
-    writer.sink.flush()
-    return count
+    return _write_jobs(_writer(out), jobs)
 
 
 def write_feed_of_fragments(
@@ -578,49 +491,32 @@ def write_feed_of_fragments(
 ) -> None:
     """Write the feed around fragments made by `write_jobs`, copied as they are, in order (the
     feed builder assembles the shards' fragments this way without parsing them again)."""
-    writer = FeedWriter(out)
+    writer = _writer(out)
     _start_feed(writer, publisher=publisher, publisher_url=publisher_url, last_build=last_build)
-    copy_fragments(fragments, out)
-    _end_feed(writer)
+    xmlfeed.copy_fragments(fragments, out)
+    writer.end_document(_ROOT)
 
 
-def copy_fragments(fragments: Iterable[BinaryIO], out: BinaryIO, chunk: int = 1024 * 1024) -> None:
-    for fragment in fragments:
-        while block := fragment.read(chunk):
-            out.write(block)
+def _start_feed(
+    writer: xmlfeed.FeedWriter, *, publisher: str, publisher_url: str, last_build: datetime
+) -> None:
+    writer.start_document(_ROOT)
+    writer.text_element("publisher", publisher, 1)
+    writer.text_element("publisherurl", publisher_url, 1)
+    writer.text_element("lastBuildDate", _date(last_build), 1)
+    writer.flush()
 
 
-def _start_feed(writer: FeedWriter, *, publisher: str, publisher_url: str, last_build: datetime) -> None:
-    xml = writer.xml
-    xml.startDocument()
-    xml.startElement("source", _NO_ATTRIBUTES)
-    writer.text_element("publisher", publisher, "\n  ")
-    writer.text_element("publisherurl", publisher_url, "\n  ")
-    writer.text_element("lastBuildDate", _date(last_build), "\n  ")
-    writer.sink.flush()
-
-
-def _write_jobs(writer: FeedWriter, jobs: Iterable[Mapping[str, str]]) -> int:
-    xml = writer.xml
+def _write_jobs(writer: xmlfeed.FeedWriter, jobs: Iterable[Mapping[str, str]]) -> int:
     count = 0
     for job in jobs:
-        xml.ignorableWhitespace("\n  ")
-        xml.startElement("job", _NO_ATTRIBUTES)
+        writer.start_element("job", 1)
         for name in ELEMENTS:
-            writer.text_element(name, job.get(name) or "", "\n    ")
+            writer.text_element(name, job.get(name) or "", 2)
         for name, text in job.items():
             if name not in ELEMENTS:
-                writer.text_element(name, text or "", "\n    ")
-        xml.ignorableWhitespace("\n  ")
-        xml.endElement("job")
-        writer.sink.flush()
+                writer.text_element(name, text or "", 2)
+        writer.end_element("job", 1)
+        writer.flush()
         count += 1
     return count
-
-
-def _end_feed(writer: FeedWriter) -> None:
-    xml = writer.xml
-    xml.ignorableWhitespace("\n")
-    xml.endElement("source")
-    xml.ignorableWhitespace("\n")
-    xml.endDocument()  # flushes the sink

@@ -1,55 +1,8 @@
-"""LinkedIn's XML job feed ("Basic Jobs", Job Wrapping): readiness, one `<job>` per posting, the feed
-written as a stream. It is the LinkedIn delivery mode for employers outside the API partner program.
+"""LinkedIn's XML job feed, the LinkedIn mode for employers outside the API partner program:
+readiness, one `<job>` per posting, the feed written as a stream.
 
-LinkedIn pulls the whole feed (every open job, one `<job>` each) and treats a job missing from it as
-closed, so closed and expired postings are simply left out (`feed_jobs`), never sent as "closed".
-
-Sources (stored copies; only the head of each MS Learn page could be read, the rest from a verbatim
-copy of the guide):
-- learn.microsoft.com/en-us/linkedin/talent/job-postings/xml-feeds-development-guide (also the
-  ?view=li-lts-2026-04 page, and the full copy of an earlier revision in
-  github.com/mikevdberge/docs.qhse-jobs-api, job-feeds/xml-feeds/linkedin.md): root `<source>` with
-  `lastBuildDate`, then `<job>` elements; mandatory: job id, company name, title, description,
-  location, apply URL, LinkedIn company id (mandatory for ATSs), job poster email; `partnerJobId`
-  "String (max. 40 chars)"; `description` "min. 100 chars", a limited tag set (b, strong, u, i, br,
-  p, ul, li, the same as the API's); `applyUrl` "URL starting with https://www"; `location` as
-  "City, State" / "City, Country" and "Separate jobs need to be created for different
-  cities/locations"; `city`/`state`/`country` (ISO code)/`postalCode`; `experienceLevel` (the API's
-  enum); `jobtype` FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP, VOLUNTEER; `salaries/salary` with
-  `highEnd`/`lowEnd` > `amount` ("Integer") and `currencyCode`, `period` (YEARLY ... HOURLY, ONCE),
-  `type` (BASE_SALARY, TOTAL_ADDITIONAL); `listDate`, `expirationDate` ("String"); every value in
-  CDATA in the guide's example; at most 500K jobs a feed.
-- learn.microsoft.com/en-us/linkedin/talent/job-postings/job-posting-release-notes (June 2025): "The
-  XML feed schema is updated to require inclusion of the job poster email for each job".
-- The Job Posting API schema (see linkedin.py) for what the feed guide leaves open: `workplaceTypes`
-  values "On-site" / "Hybrid" / "Remote", title max 200 and description max 25,000 characters.
-
-Where the docs are unclear (decision taken, strictest safe reading):
-- The element for the poster email and for the workplace type could not be read in the official
-  table; `posterEmail` (the API field's name) and `workplaceTypes` (one value, the API's spelling)
-  are what current feeds use. The older `isRemote` element is not written.
-- "URL starting with https://www": https is required (a readiness problem otherwise). The "www"
-  is read as the format's example, not a host rule: LinkedIn documents no such rule for the same
-  URL in its API, and most ATS-hosted apply pages have other hosts.
-- `lastBuildDate`, `listDate`, `expirationDate` are typed "String"; the guide's only example is the
-  RSS date "Thu, 11 Sep 2014 19:39:59 GMT", so every date is written that way (RFC 1123, GMT).
-- `publisher`/`publisherURL` are optional and spelled two ways by the guide (`publisherUrl` in its
-  example), and `expectedJobCount` cannot be known before a streamed feed ends: none is written.
-- Salary amounts are "Integer": a salary with a fractional amount is left out rather than rounded
-  (rounding would misstate it), as is a range with only one end (the API needs both ends too).
-- Title max 200 and description max 25,000 come from the API: the feed guide gives no maximum, and
-  the same LinkedIn job is made from either.
-- Skills, industry and job function codes are not written: no element for skills appears in the
-  guide's table, and codes need LinkedIn's tables (no sound mapping from free text).
-
-Decisions where the sources are silent:
-- `partnerJobId` is the posting id unchanged, the id the API mode sends, so a job keeps its identity
-  if a deployment switches modes. An id over 40 characters is a readiness problem, never shortened:
-  a derived id would have to stay stable forever and could not be read back.
-- One job per posting with exactly one place (the guide asks for a separate job per city). A posting
-  with more than one distinct place is a readiness problem ("split it"), never silently cut down.
-- The `linkedin` extension overlay holds API fields and is not laid over the feed.
-- Optional elements without a value are left out rather than written empty.
+A closed or expired job is left out (LinkedIn closes what leaves the feed). Sources and the
+decisions taken where the guide is unclear: docs/channels/linkedin.md.
 """
 
 from __future__ import annotations
@@ -60,9 +13,9 @@ from decimal import Decimal
 from email.utils import format_datetime
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
-from xml.sax.xmlreader import AttributesImpl
 
-from syndicate.core.channels import indeed, linkedin
+from syndicate.core import xmlfeed
+from syndicate.core.channels import linkedin
 from syndicate.core.channels.base import not_selected
 from syndicate.core.model import Channel, Location, Posting, Salary
 from syndicate.core.problems import Problem
@@ -88,7 +41,7 @@ SALARY_PERIODS = frozenset(
     {"YEARLY", "MONTHLY", "SEMIMONTHLY", "BIWEEKLY", "WEEKLY", "DAILY", "HOURLY", "ONCE"}
 )
 
-_NO_ATTRIBUTES = AttributesImpl({})
+_ROOT = "source"  # the feed's root element
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,6 +286,10 @@ def feed_jobs(postings: Iterable[Posting], now: datetime) -> Iterator[dict[str, 
 # The feed as a stream
 
 
+def _writer(out: BinaryIO) -> xmlfeed.FeedWriter:
+    return xmlfeed.FeedWriter(out, feed="LinkedIn", is_name=xmlfeed.is_element_name)
+
+
 def write_feed(jobs: Iterable[Mapping[str, Any]], out: BinaryIO, *, last_build: datetime) -> int:
     """Write the whole feed to `out` job by job; return the number of jobs written.
 
@@ -341,30 +298,25 @@ def write_feed(jobs: Iterable[Mapping[str, Any]], out: BinaryIO, *, last_build: 
     Raises ValueError past `MAX_JOBS` jobs (LinkedIn's limit for one feed): the output is then
     incomplete and must not be published, since LinkedIn would close every job left out.
     """
-    # Indeed's writer: UTF-8 document, CDATA with `]]>` split, characters XML forbids removed,
-    # element names checked, one write to `out` per flush.
-    writer = indeed.FeedWriter(out)
+    writer = _writer(out)
     _start_feed(writer, last_build)
     count = _write_jobs(writer, jobs, MAX_JOBS)
-    _end_feed(writer)
+    writer.end_document(_ROOT)
     return count
 
 
 def write_jobs(jobs: Iterable[Mapping[str, Any]], out: BinaryIO) -> int:
     """Write only the `<job>` elements (one shard's jobs); returns the count."""
-    writer = indeed.FeedWriter(out)
-    count = _write_jobs(writer, jobs, MAX_JOBS)
-    writer.sink.flush()
-    return count
+    return _write_jobs(_writer(out), jobs, MAX_JOBS)
 
 
 def write_feed_of_fragments(fragments: Iterable[BinaryIO], out: BinaryIO, *, last_build: datetime) -> None:
     """Write one feed file around fragments made by `write_jobs`, copied as they are. The caller
     keeps each file at `MAX_JOBS` jobs or fewer (`split_by_jobs`)."""
-    writer = indeed.FeedWriter(out)
+    writer = _writer(out)
     _start_feed(writer, last_build)
-    indeed.copy_fragments(fragments, out)
-    _end_feed(writer)
+    xmlfeed.copy_fragments(fragments, out)
+    writer.end_document(_ROOT)
 
 
 def split_by_jobs(counts: Sequence[int], limit: int = MAX_JOBS) -> list[range]:
@@ -383,49 +335,18 @@ def split_by_jobs(counts: Sequence[int], limit: int = MAX_JOBS) -> list[range]:
     return groups
 
 
-def _start_feed(writer: indeed.FeedWriter, last_build: datetime) -> None:
-    writer.xml.startDocument()
-    writer.xml.startElement("source", _NO_ATTRIBUTES)
-    writer.text_element("lastBuildDate", feed_date(last_build), "\n  ")
-    writer.sink.flush()
+def _start_feed(writer: xmlfeed.FeedWriter, last_build: datetime) -> None:
+    writer.start_document(_ROOT)
+    writer.text_element("lastBuildDate", feed_date(last_build), 1)
+    writer.flush()
 
 
-def _write_jobs(writer: indeed.FeedWriter, jobs: Iterable[Mapping[str, Any]], limit: int) -> int:
+def _write_jobs(writer: xmlfeed.FeedWriter, jobs: Iterable[Mapping[str, Any]], limit: int) -> int:
     count = 0
     for job in jobs:
         if count == limit:
             raise ValueError(f"LinkedIn takes at most {limit:,} jobs in one feed; split the feed")
-        _write_element(writer, "job", job, 1)
-        writer.sink.flush()
+        writer.element("job", job, 1)
+        writer.flush()
         count += 1
     return count
-
-
-def _end_feed(writer: indeed.FeedWriter) -> None:
-    writer.xml.ignorableWhitespace("\n")
-    writer.xml.endElement("source")
-    writer.xml.ignorableWhitespace("\n")
-    writer.xml.endDocument()  # flushes the sink
-
-
-def _write_element(writer: indeed.FeedWriter, name: str, value: Any, depth: int) -> None:
-    indent = "\n" + "  " * depth
-    if value is None:
-        return
-    if isinstance(value, str):
-        writer.text_element(name, value, indent)
-    elif isinstance(value, Mapping):
-        # XMLGenerator writes any name it is given: check it as text_element does.
-        if not indeed.is_element_name(name):
-            raise ValueError(f"not a feed element name: {name!r}")
-        writer.xml.ignorableWhitespace(indent)
-        writer.xml.startElement(name, _NO_ATTRIBUTES)
-        for child_name, child in value.items():
-            _write_element(writer, str(child_name), child, depth + 1)
-        writer.xml.ignorableWhitespace(indent)
-        writer.xml.endElement(name)
-    elif isinstance(value, Sequence):
-        for item in value:
-            _write_element(writer, name, item, depth)
-    else:
-        raise TypeError(f"feed element {name!r} must be text, a dict or a list, not {type(value).__name__}")

@@ -17,6 +17,7 @@ from syndicate.adapters.feed_store import FeedStore
 from syndicate.adapters.state import StateTable, time_text
 from syndicate.core import plan as states
 from syndicate.core.messages import ChannelMessage
+from syndicate.pipeline.state_store import StateStore
 from syndicate.settings import PublisherTables
 
 
@@ -32,7 +33,7 @@ def load_message(s3: Any, body: str) -> ChannelMessage:
 @dataclass
 class PublisherBase:
     s3: Any
-    state: StateTable
+    state: StateStore
     dynamodb: Any
     table_name: str
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Final
 from aws_lambda_powertools import Logger
 
 from syndicate.adapters.channel_clients import ChannelClients
-from syndicate.adapters.state import StateTable, time_text
+from syndicate.adapters.state import time_text
 from syndicate.core.messages import ChannelMessage
+from syndicate.pipeline.state_store import StateStore
 from syndicate.settings import SchemaOrgPublisherSettings
 
 if TYPE_CHECKING:  # google-auth and requests load only where notifications are enabled
@@ -59,13 +60,13 @@ class Notified:
 class GoogleNotifier:
     """Notifies through `client`; with no client (GOOGLE_INDEXING disabled) the sitemap alone tells Google."""
 
-    def __init__(self, state: StateTable, client: Callable[[], IndexingClient] | None) -> None:
+    def __init__(self, state: StateStore, client: Callable[[], IndexingClient] | None) -> None:
         self._state = state
         self._client = client
 
     @classmethod
     def from_settings(
-        cls, settings: SchemaOrgPublisherSettings, state: StateTable, clients: ChannelClients
+        cls, settings: SchemaOrgPublisherSettings, state: StateStore, clients: ChannelClients
     ) -> GoogleNotifier:
         return cls(state, clients.indexing if settings.indexing is not None else None)
 

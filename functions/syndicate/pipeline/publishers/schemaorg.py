@@ -9,7 +9,7 @@ from typing import Any
 
 from syndicate.adapters import storage
 from syndicate.adapters.feed_store import SITEMAP
-from syndicate.core.channels import schemaorg, sitemap
+from syndicate.core.channels import schemaorg, schemaorg_page, sitemap
 from syndicate.core.messages import ChannelMessage
 from syndicate.pipeline.publishers.base import PublisherBase
 from syndicate.settings import SchemaOrgPublisherSettings
@@ -57,4 +57,4 @@ def job_page_of(payload: Mapping[str, Any], page_url: str) -> str:
     carry the page itself; they are still honoured."""
     if "page" in payload:
         return str(payload["page"])
-    return schemaorg.render_page(payload["jsonld"], payload.get("page_facts", {}), page_url)
+    return schemaorg_page.render_page(payload["jsonld"], payload.get("page_facts", {}), page_url)
