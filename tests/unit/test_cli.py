@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from syndicate.cli.main import main
+from syndicate.cli.main import COMMAND_HELP, asked_command, build_parser, main
 from tests.factories import raw_posting
 
 NOW = ["--now", "2026-11-26T12:00:00+00:00"]
@@ -253,3 +254,15 @@ def test_the_run_progress_bar_shows_messages_done_of_all_so_far_and_only_when_as
             advance(DrainProgress(settled=12, waiting=0))
     assert "big.jsonl" in shown.getvalue() and "3/10" in shown.getvalue() and "12/12" in shown.getvalue()
     assert hidden.getvalue() == ""
+
+
+@pytest.mark.parametrize("command", list(COMMAND_HELP))
+def test_a_command_defined_alone_parses_as_in_the_whole_command_line(command: str) -> None:
+    # Start-up defines only the asked command's arguments; its help must be the same as when all are.
+    def command_help(parser: argparse.ArgumentParser) -> str:
+        subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return str(subparsers.choices[command].format_help())
+
+    assert asked_command([*NOW, command, "--json"]) == command
+    assert command_help(build_parser(command)) == command_help(build_parser())
+    assert build_parser(command).format_help() == build_parser().format_help()

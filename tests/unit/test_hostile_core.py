@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from syndicate.core import wellformed
 from syndicate.core.assess import Assessment, assess
 from syndicate.core.intake import FileProblem, RawPosting, read_postings
 from syndicate.pipeline.render import for_delivery, render_payload
@@ -143,3 +144,12 @@ def test_a_json_file_entry_over_the_posting_limit_is_rejected() -> None:
     verdicts = [assess(item, NOW) for item in items]  # type: ignore[arg-type]
     assert verdicts[0].valid
     assert [p.code for p in verdicts[1].errors] == ["size"]
+
+
+@PROPERTY
+@given(POSTING_LIKE)
+def test_the_quick_wellformed_walk_misses_nothing_the_located_walk_finds(value: Any) -> None:
+    # `wellformed.problems` names problems only where its quick walk suspects one.
+    found = wellformed._located_problems(value)
+    if found != ([], []):
+        assert wellformed._may_have_problems(value)

@@ -91,6 +91,9 @@ def test_local_commands_load_no_aws_sdk_no_http_client_and_no_reference_validato
     imported = _command_modules(*arguments)
     assert not imported & (AWS | HTTP_CLIENTS | REFERENCE_VALIDATOR | {"infra", "yaml"})
     assert "syndicate.cli.preview" not in imported and "syndicate.core.preview" not in imported
+    # Only the asked command's arguments are defined: no other command's module is loaded.
+    other_commands = {f"syndicate.cli.{name}" for name in ("run", "serve", "sign", "status", "pull")}
+    assert not imported & (other_commands | {"syndicate.core.connectors"})
 
 
 HANDLERS = ("ingest", "publish_linkedin", "publish_indeed", "publish_schemaorg", "expire", "webhook")

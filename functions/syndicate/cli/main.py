@@ -12,8 +12,6 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from syndicate.cli import pull, run, run_connections, serve, sign, sources, status
-
 Command = Callable[[argparse.Namespace, datetime], int]
 
 
@@ -49,7 +47,22 @@ def _command(module: str) -> Command:
     return run_command
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Every command with its one-line help, in the order `syndicate --help` lists them.
+COMMAND_HELP = {
+    "validate": "check postings against the contract and each channel's rules",
+    "transform": "render the valid, ready postings for one channel",
+    "run": "run the whole stack locally (embedded AWS on moto): upload, ingest, publish",
+    "preview": "write an HTML report: every posting side by side as each channel gets it",
+    "serve": "serve the ATS webhook on 127.0.0.1 against the embedded stack",
+    "sign": "print the Syndicate-Signature header value for a request body (a file)",
+    "status": "show a posting's version and its state on each channel",
+    "pull": "read a Greenhouse or Lever job board and print its jobs as postings (JSON Lines)",
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line. With `command`, only that command's arguments are defined (the others are
+    listed with their help): defining one imports its module, and start-up loads no other's."""
     parser = argparse.ArgumentParser(
         prog="syndicate",
         description="Publish job postings once: validate and render them for LinkedIn, Indeed and Google.",
@@ -62,15 +75,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="the current time to assume (ISO 8601), for reproducible output; default: the clock",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text in COMMAND_HELP.items():
+        subparser = commands.add_parser(name, help=help_text)
+        if command in (None, name):
+            _ARGUMENTS[name](subparser)
+    return parser
 
-    check = commands.add_parser(
-        "validate", help="check postings against the contract and each channel's rules"
-    )
+
+def asked_command(argv: Sequence[str]) -> str | None:
+    """The command `argv` names (its first word that is not an option or the value of --now)."""
+    after_now = False
+    for word in argv:
+        if after_now:
+            after_now = False
+        elif word == "--now":
+            after_now = True
+        elif not word.startswith("-"):
+            return word if word in COMMAND_HELP else None
+    return None
+
+
+def _validate_arguments(check: argparse.ArgumentParser) -> None:
+    from syndicate.cli import sources  # noqa: PLC0415 - see build_parser
+
     check.add_argument("--json", action="store_true", help="print one JSON array with a report per posting")
     sources.add_path_arguments(check)
     check.set_defaults(run=_command("validate"))
 
-    render = commands.add_parser("transform", help="render the valid, ready postings for one channel")
+
+def _transform_arguments(render: argparse.ArgumentParser) -> None:
+    from syndicate.cli import sources  # noqa: PLC0415 - see build_parser
+
     render.add_argument("--channel", required=True, choices=("linkedin", "indeed", "schemaorg"))
     render.add_argument(
         "--publisher", default="Syndicate", help="Indeed feed <publisher> (default: %(default)s)"
@@ -83,9 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_path_arguments(render)
     render.set_defaults(run=_command("transform"))
 
-    stack = commands.add_parser(
-        "run", help="run the whole stack locally (embedded AWS on moto): upload, ingest, publish"
-    )
+
+def _run_arguments(stack: argparse.ArgumentParser) -> None:
+    from syndicate.cli import run, run_connections  # noqa: PLC0415 - see build_parser
+
     stack.add_argument(
         "--out", default="out", metavar="DIR", help="where to put what was published (default: out)"
     )
@@ -112,22 +148,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stack.set_defaults(run=_command("run"))
 
-    show = commands.add_parser(
-        "preview", help="write an HTML report: every posting side by side as each channel gets it"
-    )
+
+def _preview_arguments(show: argparse.ArgumentParser) -> None:
+    from syndicate.cli import sources  # noqa: PLC0415 - see build_parser
+
     show.add_argument("--out", required=True, metavar="DIR", help="where to write index.html and the pages")
     sources.add_path_arguments(show)
     show.set_defaults(run=_command("preview"))
 
-    serve.add_parser(commands)
-    sign.add_parser(commands)
-    status.add_parser(commands)
-    pull.add_parser(commands)
-    return parser
+
+def _own_arguments(module: str) -> Callable[[argparse.ArgumentParser], None]:
+    """A command whose module defines its own arguments (`add_arguments`)."""
+
+    def define(subparser: argparse.ArgumentParser) -> None:
+        importlib.import_module(f"syndicate.cli.{module}").add_arguments(subparser)
+
+    return define
+
+
+_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "validate": _validate_arguments,
+    "transform": _transform_arguments,
+    "run": _run_arguments,
+    "preview": _preview_arguments,
+    **{name: _own_arguments(name) for name in ("serve", "sign", "status", "pull")},
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    arguments = build_parser(asked_command(words)).parse_args(words)
     now = arguments.now or datetime.now(UTC)
     try:
         code: int = arguments.run(arguments, now)

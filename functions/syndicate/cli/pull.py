@@ -17,10 +17,7 @@ from syndicate.core.connectors import ATS_NAMES
 from syndicate.core.connectors.boards import DefaultsRejected, check_defaults, map_board
 
 
-def add_parser(commands: Any) -> None:
-    pull = commands.add_parser(
-        "pull", help="read a Greenhouse or Lever job board and print its jobs as postings (JSON Lines)"
-    )
+def add_arguments(pull: argparse.ArgumentParser) -> None:
     pull.add_argument("ats", choices=ATS_NAMES, help="which ATS the board is on")
     pull.add_argument("board", metavar="BOARD", help="Greenhouse board token or Lever site name")
     pull.add_argument(

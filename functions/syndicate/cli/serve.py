@@ -40,8 +40,7 @@ EXAMPLE_ID = "RN-ICU-2207"
 RETRY_AFTER_SECONDS = "1"  # the stage's bucket refills at least one token a second
 
 
-def add_parser(commands: Any) -> None:
-    serve = commands.add_parser("serve", help="serve the ATS webhook on 127.0.0.1 against the embedded stack")
+def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--port", type=int, default=8080, help="TCP port on 127.0.0.1; 0 picks a free one (default: 8080)"
     )

@@ -10,7 +10,6 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from syndicate.core import signature
 from syndicate.settings import CliSettings
@@ -20,10 +19,7 @@ class SecretUnavailable(Exception):
     """The secret could not be read; the message says from where and why (never the secret)."""
 
 
-def add_parser(commands: Any) -> None:
-    sign = commands.add_parser(
-        "sign", help="print the Syndicate-Signature header value for a request body (a file)"
-    )
+def add_arguments(sign: argparse.ArgumentParser) -> None:
     add_secret_arguments(sign)
     sign.add_argument("--timestamp", type=int, default=None, help="unix time to sign with (default: now)")
     sign.add_argument("file", metavar="FILE", help="the exact request body; '-' for standard input")

@@ -29,8 +29,7 @@ class StatusUnavailable(Exception):
     """The source could not answer; the message says which and why."""
 
 
-def add_parser(commands: Any) -> None:
-    status = commands.add_parser("status", help="show a posting's version and its state on each channel")
+def add_arguments(status: argparse.ArgumentParser) -> None:
     status.add_argument("posting_id", metavar="ID", help="the posting's id")
     where = status.add_mutually_exclusive_group()
     where.add_argument(

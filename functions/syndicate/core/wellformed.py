@@ -73,6 +73,51 @@ def has_lone_surrogate(text: str) -> bool:
 def problems(raw: Any) -> tuple[list[Problem], list[Problem]]:
     """(fatal, other): fatal problems stop validation (the validators would fail on that input);
     the others (repeated keys) are reported along with the contract's errors."""
+    if not _may_have_problems(raw):
+        return [], []
+    return _located_problems(raw)
+
+
+def _may_have_problems(raw: Any) -> bool:
+    """Whether `raw` may hold any problem `problems` reports: one walk that builds no pointer
+    (nearly every posting has none; the walk that names where each problem is runs only then)."""
+    chars = 0
+    stack: list[tuple[Any, int]] = [(raw, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth >= MAX_NESTING or isinstance(value, DuplicateKeys):
+                return True
+            for key, item in value.items():
+                chars += len(key)
+                if not key.isascii() and _SURROGATE.search(key):
+                    return True
+                if isinstance(item, str):
+                    chars += len(item)
+                    if not item.isascii() and _SURROGATE.search(item):
+                        return True
+                else:
+                    stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            if depth >= MAX_NESTING:
+                return True
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            chars += len(value)
+            if not value.isascii() and _SURROGATE.search(value):
+                return True
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                return True
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if value.bit_length() > MAX_INTEGER_BITS:
+                return True
+        if chars > MAX_POSTING_CHARS:
+            return True
+    return False
+
+
+def _located_problems(raw: Any) -> tuple[list[Problem], list[Problem]]:
     fatal: list[Problem] = []
     other: list[Problem] = []
     chars = 0
