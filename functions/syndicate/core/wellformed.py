@@ -109,9 +109,8 @@ def _may_have_problems(raw: Any) -> bool:
         elif isinstance(value, float):
             if not math.isfinite(value):
                 return True
-        elif isinstance(value, int) and not isinstance(value, bool):
-            if value.bit_length() > MAX_INTEGER_BITS:
-                return True
+        elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INTEGER_BITS:
+            return True
         if chars > MAX_POSTING_CHARS:
             return True
     return False
