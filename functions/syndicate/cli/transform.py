@@ -7,10 +7,11 @@ renders in bounded memory; what was left out, and why, goes to stderr.
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, BinaryIO
 
@@ -18,7 +19,7 @@ from syndicate.cli.sources import assessments
 from syndicate.core.assess import internal_problem
 from syndicate.core.channels import indeed, linkedin, schemaorg
 from syndicate.core.intake import FileProblem
-from syndicate.core.jsonstream import StreamedArray, iter_encoded
+from syndicate.core.jsonstream import iter_indented_items
 from syndicate.core.model import Channel, Posting
 
 SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
@@ -100,26 +101,27 @@ def _write_document(
             jobs, out, publisher=arguments.publisher, publisher_url=arguments.publisher_url, last_build=now
         )
         return
-    document: Any
     if channel == "linkedin":
         elements = _rendered(postings, lambda p: linkedin.render_job(p, now), channel, tally)
-        document = {"elements": StreamedArray(elements)}
+        # {"elements": [...]} laid out as json.dumps(indent=2) lays it out (a fixed key around
+        # the encoded array).
+        _write_chunks(
+            itertools.chain([b'{\n  "elements": '], iter_indented_items(elements, 1), [b"\n}\n"]), out
+        )
     else:
-        document = StreamedArray(_rendered(postings, schemaorg.render, channel, tally))
-    _write_json(document, out)
+        items = iter_indented_items(_rendered(postings, schemaorg.render, channel, tally))
+        _write_chunks(itertools.chain(items, [b"\n"]), out)
 
 
-def _write_json(document: Any, out: BinaryIO) -> None:
-    """`document` as indented JSON (the bytes `json.dumps(..., indent=2)` gives), encoded as its
-    items arrive: memory holds about one posting's output at a time."""
-    pending: list[str] = []
+def _write_chunks(chunks: Iterable[bytes], out: BinaryIO) -> None:
+    """`chunks` to `out` about 64 KiB at a time: memory holds about one posting's output at once."""
+    pending: list[bytes] = []
     size = 0
-    for chunk in iter_encoded(document, indent=2):
+    for chunk in chunks:
         pending.append(chunk)
         size += len(chunk)
         if size >= 64 * 1024:
-            out.write("".join(pending).encode("utf-8"))
+            out.write(b"".join(pending))
             pending.clear()
             size = 0
-    pending.append("\n")
-    out.write("".join(pending).encode("utf-8"))
+    out.write(b"".join(pending))

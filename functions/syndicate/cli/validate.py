@@ -11,7 +11,7 @@ from typing import Any
 from syndicate.cli.sources import assessments
 from syndicate.core.assess import Assessment
 from syndicate.core.intake import FileProblem
-from syndicate.core.jsonstream import StreamedArray, iter_encoded
+from syndicate.core.jsonstream import iter_indented_items
 from syndicate.core.model import CHANNELS
 
 
@@ -64,9 +64,11 @@ def run(arguments: argparse.Namespace, now: datetime) -> int:
     if arguments.json:
         # One JSON array, encoded report by report: memory stays flat however many postings.
         reports = (file_report(r) if isinstance(r, FileProblem) else r.to_report() for r in counted())
-        for chunk in iter_encoded(StreamedArray(reports), indent=2):
-            sys.stdout.write(chunk)
-        sys.stdout.write("\n")
+        sys.stdout.flush()
+        for chunk in iter_indented_items(reports):
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
     else:
         for result in counted():
             if isinstance(result, FileProblem):

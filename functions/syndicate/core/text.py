@@ -9,8 +9,28 @@ import re
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+# The same characters as UTF-8 bytes: the C0 controls are single bytes no other character's
+# encoding holds, U+FFFE and U+FFFF three bytes each; a lone surrogate cannot be encoded at all.
+_FORBIDDEN_BYTES = bytes(code for code in range(0x20) if code not in (0x09, 0x0A, 0x0D))
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+
+
 def strip_forbidden(text: str) -> str:
+    if not _has_forbidden(text):
+        return text
     return _FORBIDDEN.sub("", text)
+
+
+def _has_forbidden(text: str) -> bool:
+    # The regular expression walks the text character by character (about 7 ns each on text
+    # beyond Latin-1); the native encoder and byte search take a fifth of that.
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True  # a lone surrogate
+    if b"\xef\xbf" in data and any(character in data for character in _NONCHARACTERS):
+        return True
+    return len(data.translate(None, _FORBIDDEN_BYTES)) != len(data)
 
 
 def single_line(text: str) -> str:
