@@ -30,6 +30,7 @@ _CONTAINER_OPENED = frozenset(f"<{tag}>" for tag in CONTAINER_TAGS)
 _CONTAINER_CLOSED = frozenset(f"</{tag}>" for tag in CONTAINER_TAGS)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _INLINE = frozenset({"b", "strong", "i", "em", "u", "a", "br"})
+_INLINE_STARTS = frozenset(f"<{tag}>" for tag in _INLINE)  # and links, "<a href=...>"
 # The nesting in which every channel's substitution is exact (see `sanitize.ChannelHtml`): blocks
 # at the top or in list items, lists of items, tables of rows of cells, everything else inline.
 # A paragraph cannot hold a block, so a quote or heading or cell holding one (which a channel
@@ -182,22 +183,29 @@ def _drop_layout_whitespace(pieces: list[str]) -> None:
 
 def _quotes_of_blocks(pieces: list[str]) -> tuple[int, ...]:
     """Positions of the start and end tags of every quote that holds a block, in any depth."""
-    open_elements: list[tuple[str, int]] = []  # (name, position of its start tag)
+    # Nothing before the first quote can hold or end one (nh3's output is well nested: an element
+    # opened before it ends after it, and is then closed when no element is open here).
+    first = pieces.index("<blockquote>")
+    open_starts: list[int] = []  # the start tag of each open element, from the first quote on
+    open_quotes: list[int] = []  # those of open quotes
     holding: set[int] = set()
     found: list[int] = []
-    for position in range(1, len(pieces), 2):
+    for position in range(first, len(pieces), 2):
         tag = pieces[position]
         if tag[1] == "/":
-            if open_elements:
-                name, start = open_elements.pop()
-                if start in holding:
-                    found += (start, position)
+            if open_starts:
+                start = open_starts.pop()
+                if open_quotes and open_quotes[-1] == start:
+                    open_quotes.pop()
+                    if start in holding:
+                        found += (start, position)
             continue
-        name = _KNOWN_NAMES.get(tag) or _name(tag)
-        if name not in _INLINE:
-            holding.update(start for open_name, start in open_elements if open_name == "blockquote")
+        if open_quotes and tag not in _INLINE_STARTS and not tag.startswith("<a "):
+            holding.update(open_quotes)
         if tag not in _VOID_TOKENS:
-            open_elements.append((name, position))
+            open_starts.append(position)
+            if tag == "<blockquote>":
+                open_quotes.append(position)
     return tuple(sorted(found))
 
 

@@ -13,8 +13,6 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import orjson
-
 
 class StreamedArray(list[Any]):
     """A list as far as `json` is concerned; its items come from `items`, once, in order."""
@@ -43,12 +41,13 @@ def iter_encoded(document: Any, *, indent: int | None = None) -> Iterator[str]:
 # orjson writes what `json.dumps(..., indent=2, ensure_ascii=False)` writes, but in native code
 # (the standard library's indenting encoder is pure Python: about 45 µs for one posting's output).
 # The pass-through options make it refuse, as `json` does, the types only orjson would encode.
-_ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-
+# Imported by the first indented output: the functions that stream receipts never load it.
 def _indented(item: Any) -> bytes:
+    import orjson  # noqa: PLC0415 - see above
+
+    options = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
     try:
-        return orjson.dumps(item, option=_ORJSON_OPTIONS)
+        return orjson.dumps(item, option=options)
     except TypeError:  # an integer beyond 64 bits, a key that is not a string: as `json` does
         return json.dumps(item, ensure_ascii=False, indent=2).encode("utf-8")
 

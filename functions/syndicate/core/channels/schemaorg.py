@@ -16,6 +16,7 @@ from typing import Any
 from syndicate.core import sanitize
 from syndicate.core.channels.base import extension_fields
 from syndicate.core.model import Channel, Location, Organization, Posting, Salary
+from syndicate.core.wellformed import has_lone_surrogate
 
 CHANNEL: Channel = "schemaorg"
 CONTEXT = "https://schema.org"
@@ -230,7 +231,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _escaped_surrogates(text: str) -> str:
     # A regular expression, not `str.translate` with a 2,048-entry table: that looks every
-    # character up in a dict (some 100 µs for a job page's JSON-LD).
+    # character up in a dict (some 100 µs for a job page's JSON-LD). The regex walks every
+    # character too, so it runs only where the native UTF-8 encoder finds a surrogate.
+    if not has_lone_surrogate(text):
+        return text
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
