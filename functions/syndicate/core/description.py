@@ -53,12 +53,14 @@ def text_blocks(text: str) -> list[tuple[bool, list[str]]]:
 
 
 def _blocks_to_html(blocks: list[tuple[bool, list[str]]]) -> str:
+    # One escape per block: its lines joined by a newline (which no line holds and escaping keeps),
+    # then each newline made the break between items or lines.
     parts = []
     for is_list, lines in blocks:
         if is_list:
-            parts.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in lines) + "</ul>")
+            parts.append("<ul><li>" + escape("\n".join(lines)).replace("\n", "</li><li>") + "</li></ul>")
         else:
-            parts.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+            parts.append("<p>" + escape("\n".join(lines)).replace("\n", "<br>") + "</p>")
     return "".join(parts)
 
 

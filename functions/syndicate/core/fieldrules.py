@@ -40,6 +40,8 @@ def url_problem(value: str) -> str | None:
 
 def markup_in(text: str) -> bool:
     # A '<' followed by a letter, '/' or '!' opens a tag or comment in HTML; "C++ < Java" does not.
+    if "<" not in text:
+        return False  # most titles: no walk over every character
     return any(
         text[i] == "<" and (text[i + 1].isalpha() or text[i + 1] in "/!") for i in range(len(text) - 1)
     )
