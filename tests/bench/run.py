@@ -121,7 +121,7 @@ def _table(title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]])
 
 def _versions() -> dict[str, str]:
     found: dict[str, str] = {}
-    for name in ("jsonschema", "jsonschema-rs", "nh3", "pyromark", "pycountry"):
+    for name in ("jsonschema", "jsonschema-rs", "nh3", "pyromark", "pycountry", "orjson"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
