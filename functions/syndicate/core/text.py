@@ -22,8 +22,11 @@ def strip_forbidden(text: str) -> str:
 
 
 def _has_forbidden(text: str) -> bool:
-    # The regular expression walks the text character by character (about 7 ns each on text
-    # beyond Latin-1); the native encoder and byte search take a fifth of that.
+    # The regular expression tests character by character against its class (about 8 ns each):
+    # the quickest answer for a short text, several times slower than native string methods on a
+    # description's thousands of characters.
+    if len(text) < 256:
+        return _FORBIDDEN.search(text) is not None
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
