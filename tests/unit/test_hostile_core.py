@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from syndicate.core import wellformed
 from syndicate.core.assess import Assessment, assess
 from syndicate.core.intake import FileProblem, RawPosting, read_postings
+from syndicate.core.text import strip_forbidden
 from syndicate.pipeline.render import for_delivery, render_payload
 from tests.factories import NOW, raw_posting
 from tests.strategies_hostile import ARBITRARY_BYTES, POSTING_LIKE, json_line
@@ -153,3 +154,16 @@ def test_the_quick_wellformed_walk_misses_nothing_the_located_walk_finds(value: 
     found = wellformed._located_problems(value)
     if found != ([], []):
         assert wellformed._may_have_problems(value)
+
+
+@pytest.mark.parametrize("padding", ["x", "é", "中"], ids=["ascii", "latin-1", "wide"])
+@pytest.mark.parametrize("length", [10, 400], ids=["short", "long"])
+def test_strip_forbidden_removes_what_xml_forbids_in_short_and_long_text(padding: str, length: int) -> None:
+    # Short text is searched by the regular expression, long text through its UTF-8 bytes.
+    forbidden = ["\x00", "\x08", "\x0b", "\x0c", "\x0e", "\x1f", "\ufffe", "\uffff", "\ud800", "\udfff"]
+    allowed = ["\t", "\n", "\r", " ", "\x7f", "\x85", "\ud7ff", "\ue000", "\ufffd", "\U00010000"]
+    for character in forbidden:
+        assert strip_forbidden(padding * length + character + "end") == padding * length + "end"
+    for character in allowed:
+        text = padding * length + character + "end"
+        assert strip_forbidden(text) is text
