@@ -16,9 +16,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-import pycountry
 
-from syndicate.core import fieldrules, wellformed
+from syndicate.core import fieldrules, iso_codes, wellformed
 from syndicate.core.dates import parse_instant
 from syndicate.core.problems import Problem
 
@@ -226,11 +225,11 @@ def _short(value: Any, limit: int = 60) -> str:
 def _country_hint(name: str, value: Any) -> str:
     if name in {"country", "applicant_countries"} and isinstance(value, str):
         upper = value.strip().upper()
-        if pycountry.countries.get(alpha_2=upper) is not None:
+        if iso_codes.country(upper) is not None:
             return f' Did you mean "{upper}"?'
     if name == "currency" and isinstance(value, str):
         upper = value.strip().upper()
-        if pycountry.currencies.get(alpha_3=upper) is not None:
+        if iso_codes.is_currency(upper):
             return f' Did you mean "{upper}"?'
     return ""
 
@@ -285,7 +284,7 @@ def _place_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
 
 def _country_rule(pointer: str, code: Any) -> Iterator[Problem]:
     well_formed = isinstance(code, str) and len(code) == 2 and code.isupper() and code.isascii()
-    if well_formed and pycountry.countries.get(alpha_2=code) is None:
+    if well_formed and iso_codes.country(code) is None:
         yield Problem(
             pointer, "country", f'{field_label(pointer)} "{code}" is not a country code in ISO 3166-1.'
         )
@@ -299,7 +298,7 @@ def _salary_rules(raw: Mapping[str, Any]) -> Iterator[Problem]:
     well_formed = (
         isinstance(currency, str) and len(currency) == 3 and currency.isupper() and currency.isascii()
     )
-    if well_formed and pycountry.currencies.get(alpha_3=currency) is None:
+    if well_formed and not iso_codes.is_currency(str(currency)):
         yield Problem(
             "/salary/currency",
             "currency",

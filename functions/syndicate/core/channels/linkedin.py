@@ -14,13 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
-import pycountry
-
-from syndicate.core import htmltree, sanitize
+from syndicate.core import htmltree, iso_codes, sanitize
 from syndicate.core.channels.base import extension_fields, not_selected
 from syndicate.core.model import Channel, Location, Posting, Salary
 from syndicate.core.problems import Problem
@@ -343,10 +340,10 @@ def country_name(code: str) -> str:
     code = code.strip().upper()
     if code in _COUNTRY_NAMES:
         return _COUNTRY_NAMES[code]
-    country = pycountry.countries.get(alpha_2=code)
+    country = iso_codes.country(code)
     if country is None:
         return code
-    return str(getattr(country, "common_name", None) or country.name)
+    return str(country.get("common_name") or country["name"])
 
 
 @lru_cache(maxsize=4096)
@@ -365,7 +362,7 @@ def _subdivision_names() -> dict[str, str]:
     """ISO 3166-2 code to name, from pycountry's own database file. pycountry builds an object for
     each of its 5,000 subdivisions on first use (60 ms of every cold start that meets a region
     code); the same file read as JSON costs a fraction of that."""
-    entries = json.loads((Path(pycountry.DATABASE_DIR) / "iso3166-2.json").read_text("utf-8"))["3166-2"]
+    entries = json.loads(iso_codes.database_file("iso3166-2.json").read_text("utf-8"))["3166-2"]
     return {str(entry["code"]).upper(): str(entry["name"]) for entry in entries}
 
 

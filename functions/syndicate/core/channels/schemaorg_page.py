@@ -10,9 +10,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
-import pycountry
-
-from syndicate.core import sanitize
+from syndicate.core import iso_codes, sanitize
 from syndicate.core.channels.schemaorg import as_list, jsonld_script, parse_moment
 from syndicate.core.model import Posting
 
@@ -202,9 +200,9 @@ def _html_list(texts: list[str]) -> str:
 
 def _country_name(code: str) -> str:
     if len(code) == 2 and code.isalpha():
-        country = pycountry.countries.get(alpha_2=code.upper())
+        country = iso_codes.country(code)
         if country is not None:
-            return str(country.name)
+            return str(country["name"])
     return code
 
 
