@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
@@ -333,9 +333,6 @@ def is_locatable(location: Location) -> bool:
     return bool((location.locality or "").strip() or (location.postal_code or "").strip())
 
 
-# Remembered per code (as region names are): every job's places are spelled twice, once for the
-# job and once for readiness, and pycountry's lookup takes a lock each time.
-@lru_cache(maxsize=4096)
 def country_name(code: str) -> str:
     code = code.strip().upper()
     if code in _COUNTRY_NAMES:
@@ -346,7 +343,6 @@ def country_name(code: str) -> str:
     return str(country.get("common_name") or country["name"])
 
 
-@lru_cache(maxsize=4096)
 def region_name(country: str, region: str | None) -> str:
     """A region code such as "BY" spelled out ("Bayern"): a bare code is easy to misread
     (BY is also Belarus). Names, and codes that are not ISO 3166-2, stay as written."""
