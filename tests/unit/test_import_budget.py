@@ -97,6 +97,8 @@ def test_local_commands_load_no_aws_sdk_no_http_client_and_no_reference_validato
     # Country and currency codes are read from pycountry's data files: its import reads its
     # version through importlib.metadata (syndicate.core.iso_codes).
     assert "pycountry" not in imported
+    # lxml (libxml2) writes the XML feeds, loaded by the one command that writes one.
+    assert ("lxml" in imported) == ("indeed" in arguments)
 
 
 HANDLERS = ("ingest", "publish_linkedin", "publish_indeed", "publish_schemaorg", "expire", "webhook")
@@ -105,6 +107,13 @@ HANDLERS = ("ingest", "publish_linkedin", "publish_indeed", "publish_schemaorg",
 @pytest.mark.parametrize("name", HANDLERS)
 def test_no_function_loads_the_reference_validator_at_its_cold_start(name: str) -> None:
     assert not _handler_modules(f"syndicate.handlers.{name}") & REFERENCE_VALIDATOR
+
+
+@pytest.mark.parametrize("name", HANDLERS)
+def test_no_function_but_the_feed_builder_loads_the_xml_feed_writer(name: str) -> None:
+    # They render jobs (the ingest) or send them; only the feed builder writes a feed, and it
+    # loads lxml when it first does.
+    assert "lxml" not in _handler_modules(f"syndicate.handlers.{name}")
 
 
 @pytest.mark.parametrize("name", ["publish_linkedin", "publish_indeed", "publish_schemaorg", "expire"])

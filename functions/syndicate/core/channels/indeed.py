@@ -469,10 +469,9 @@ def write_feed(
     element it carries. Nothing but the current job is held in memory.
     """
     writer = _writer(out)
-    _start_feed(writer, publisher=publisher, publisher_url=publisher_url, last_build=last_build)
-    count = _write_jobs(writer, jobs)
-    writer.end_document(_ROOT)
-    return count
+    with writer.document(_ROOT):
+        _write_header(writer, publisher=publisher, publisher_url=publisher_url, last_build=last_build)
+        return _write_jobs(writer, jobs)
 
 
 def write_jobs(jobs: Iterable[Mapping[str, str]], out: BinaryIO) -> int:
@@ -492,31 +491,25 @@ def write_feed_of_fragments(
     """Write the feed around fragments made by `write_jobs`, copied as they are, in order (the
     feed builder assembles the shards' fragments this way without parsing them again)."""
     writer = _writer(out)
-    _start_feed(writer, publisher=publisher, publisher_url=publisher_url, last_build=last_build)
-    xmlfeed.copy_fragments(fragments, out)
-    writer.end_document(_ROOT)
+    with writer.document(_ROOT):
+        _write_header(writer, publisher=publisher, publisher_url=publisher_url, last_build=last_build)
+        xmlfeed.copy_fragments(fragments, out)
 
 
-def _start_feed(
+def _write_header(
     writer: xmlfeed.FeedWriter, *, publisher: str, publisher_url: str, last_build: datetime
 ) -> None:
-    writer.start_document(_ROOT)
-    writer.text_element("publisher", publisher, 1)
-    writer.text_element("publisherurl", publisher_url, 1)
-    writer.text_element("lastBuildDate", _date(last_build), 1)
-    writer.flush()
+    writer.element("publisher", publisher, 1)
+    writer.element("publisherurl", publisher_url, 1)
+    writer.element("lastBuildDate", _date(last_build), 1)
 
 
 def _write_jobs(writer: xmlfeed.FeedWriter, jobs: Iterable[Mapping[str, str]]) -> int:
     count = 0
     for job in jobs:
-        writer.start_element("job", 1)
-        for name in ELEMENTS:
-            writer.text_element(name, job.get(name) or "", 2)
-        for name, text in job.items():
-            if name not in ELEMENTS:
-                writer.text_element(name, text or "", 2)
-        writer.end_element("job", 1)
-        writer.flush()
+        # Every element of ELEMENTS in its order (an empty one for a missing text), then the rest.
+        elements = {name: job.get(name) or "" for name in ELEMENTS}
+        elements.update((name, text or "") for name, text in job.items() if name not in elements)
+        writer.element("job", elements, 1)
         count += 1
     return count

@@ -299,10 +299,9 @@ def write_feed(jobs: Iterable[Mapping[str, Any]], out: BinaryIO, *, last_build: 
     incomplete and must not be published, since LinkedIn would close every job left out.
     """
     writer = _writer(out)
-    _start_feed(writer, last_build)
-    count = _write_jobs(writer, jobs, MAX_JOBS)
-    writer.end_document(_ROOT)
-    return count
+    with writer.document(_ROOT):
+        _write_header(writer, last_build)
+        return _write_jobs(writer, jobs, MAX_JOBS)
 
 
 def write_jobs(jobs: Iterable[Mapping[str, Any]], out: BinaryIO) -> int:
@@ -314,9 +313,9 @@ def write_feed_of_fragments(fragments: Iterable[BinaryIO], out: BinaryIO, *, las
     """Write one feed file around fragments made by `write_jobs`, copied as they are. The caller
     keeps each file at `MAX_JOBS` jobs or fewer (`split_by_jobs`)."""
     writer = _writer(out)
-    _start_feed(writer, last_build)
-    xmlfeed.copy_fragments(fragments, out)
-    writer.end_document(_ROOT)
+    with writer.document(_ROOT):
+        _write_header(writer, last_build)
+        xmlfeed.copy_fragments(fragments, out)
 
 
 def split_by_jobs(counts: Sequence[int], limit: int = MAX_JOBS) -> list[range]:
@@ -335,10 +334,8 @@ def split_by_jobs(counts: Sequence[int], limit: int = MAX_JOBS) -> list[range]:
     return groups
 
 
-def _start_feed(writer: xmlfeed.FeedWriter, last_build: datetime) -> None:
-    writer.start_document(_ROOT)
-    writer.text_element("lastBuildDate", feed_date(last_build), 1)
-    writer.flush()
+def _write_header(writer: xmlfeed.FeedWriter, last_build: datetime) -> None:
+    writer.element("lastBuildDate", feed_date(last_build), 1)
 
 
 def _write_jobs(writer: xmlfeed.FeedWriter, jobs: Iterable[Mapping[str, Any]], limit: int) -> int:
@@ -347,6 +344,5 @@ def _write_jobs(writer: xmlfeed.FeedWriter, jobs: Iterable[Mapping[str, Any]], l
         if count == limit:
             raise ValueError(f"LinkedIn takes at most {limit:,} jobs in one feed; split the feed")
         writer.element("job", job, 1)
-        writer.flush()
         count += 1
     return count
