@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate.core import htmltree, sanitize
+from syndicate.core.canonical_html import CanonicalHtml
 from syndicate.core.description import build_description, text_to_html
 
 
@@ -92,3 +94,23 @@ def test_control_characters_and_lone_surrogates_are_dropped() -> None:
     for source_format in ("text", "markdown", "html"):
         description = build_description("Nurse\ud800 on\x01 nights", source_format)
         assert description.text == "Nurse on nights"
+
+
+def test_a_channel_view_is_rendered_when_first_asked_for_and_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `transform --channel X` reads X's view only: the other channels' are never rendered.
+    rendered: list[sanitize.ChannelHtml] = []
+    render_parsed = sanitize.ChannelHtml.render_parsed
+
+    def counted(channel: sanitize.ChannelHtml, document: CanonicalHtml) -> str:
+        rendered.append(channel)
+        return render_parsed(channel, document)
+
+    monkeypatch.setattr(sanitize.ChannelHtml, "render_parsed", counted)
+    description = build_description("# Role\n\nShip **things**.", "markdown")
+    assert rendered == []
+    view = description.by_channel["indeed"]
+    assert description.by_channel.get("indeed") is view
+    assert rendered == [sanitize.INDEED]
+    assert description.by_channel.get("elsewhere") is None  # type: ignore[call-overload]
+    assert set(description.by_channel) == {"linkedin", "indeed", "schemaorg"}
+    assert view == sanitize.INDEED.render(description.html)

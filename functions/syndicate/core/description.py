@@ -6,13 +6,14 @@ The conversion happens once per posting; channels narrow the result (see `saniti
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from html import escape
 
 import pyromark
 
 from syndicate.core import sanitize
 from syndicate.core.canonical_html import CanonicalHtml
-from syndicate.core.model import Description
+from syndicate.core.model import Channel, Description
 from syndicate.core.text import strip_forbidden
 
 # `#LI-Remote`, `#LI-Hybrid`, `#LI-Onsite`, recruiter tags such as `#LI-MM` or `#LI-JS1`.
@@ -101,10 +102,39 @@ def build_description(source: str, description_format: str = "text") -> Descript
     document = document.map_text(lambda text: _take_hashtags(text, hashtags), only_with="#")
     if hashtags:
         document = document.without_empty(_PRUNABLE)
-    by_channel = {name: channel.render_parsed(document) for name, channel in sanitize.BY_CHANNEL.items()}
     return Description(
-        html=document.html(), text=document.visible_text(), hashtags=tuple(hashtags), by_channel=by_channel
+        html=document.html(),
+        text=document.visible_text(),
+        hashtags=tuple(hashtags),
+        by_channel=ChannelViews(document),
     )
+
+
+class ChannelViews(Mapping[Channel, str]):
+    """Each channel's HTML of one description, rendered from its one parse when first asked for
+    and kept: a command that writes one channel's output renders that channel's view only."""
+
+    __slots__ = ("_document", "_views")
+
+    def __init__(self, document: CanonicalHtml) -> None:
+        self._document = document
+        self._views: dict[Channel, str] = {}
+
+    def __getitem__(self, channel: Channel) -> str:
+        view = self._views.get(channel)
+        if view is None:
+            # A KeyError for a name that is no channel, as a dict would raise.
+            view = self._views[channel] = sanitize.BY_CHANNEL[channel].render_parsed(self._document)
+        return view
+
+    def __iter__(self) -> Iterator[Channel]:
+        return iter(sanitize.BY_CHANNEL)
+
+    def __len__(self) -> int:
+        return len(sanitize.BY_CHANNEL)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def _plain_text_description(source: str) -> Description:
