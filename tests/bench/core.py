@@ -102,7 +102,8 @@ def throughput(texts: Sequence[str], now: datetime, rounds: int) -> tuple[Timing
     return Timing(tuple(core_times)), Timing(tuple(floor_times))
 
 
-# Stages in pipeline order. "normalize" includes building the sanitized description; the
+# Stages in pipeline order. "normalize" includes building the sanitized description; each
+# channel's view of it counts in the first stage that reads it (it is rendered on first use); the
 # "readiness" stages are the channel checks `assess` runs (each renders what it judges).
 STAGES = (
     "parse (json.loads)",
