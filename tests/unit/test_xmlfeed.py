@@ -30,6 +30,8 @@ def test_a_feed_gives_its_own_rule_for_element_names_and_its_name_to_errors() ->
         written(lambda w: w.element("job", {"b": "x"}, 1))
     with pytest.raises(ValueError, match="not a Test feed element name: 'b'"):
         written(lambda w: w.element("job", {"a": [{"b": "x"}]}, 1))
+    with pytest.raises(ValueError, match="not a Test feed element name: '1'"):
+        written(lambda w: w.element("job", {1: "x"}, 1))
 
 
 def test_the_default_rule_takes_plain_xml_names_only() -> None:

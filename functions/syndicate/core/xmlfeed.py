@@ -92,16 +92,17 @@ class FeedWriter:
         inner = _indent(depth + 1)
         element.text = inner
         for child_name, child in value.items():
-            # Text, nearly every child, is added here rather than through `_add`: a job has a few
-            # dozen of them, and the calls saved are most of the writer's own time.
+            key = str(child_name)
+            # Text, nearly every child, is added here rather than through `_add`: one call less
+            # for each of a job's few dozen texts (measured: about a tenth of the writer's time).
             if isinstance(child, str):
                 text_element = self._sub_element(
-                    element, child_name if child_name in self._checked_names else self._checked(child_name)
+                    element, key if key in self._checked_names else self._checked(key)
                 )
                 text_element.tail = inner
                 self._set_text(text_element, child)
             else:
-                self._add(element, str(child_name), child, depth + 1)
+                self._add(element, key, child, depth + 1)
         if len(element):
             element[-1].tail = _indent(depth)
         else:
