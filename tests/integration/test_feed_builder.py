@@ -12,11 +12,12 @@ import importlib
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import boto3
 import pytest
 from infra.runtime import EmbeddedStack
 from infra.runtime.aws_env import patched_environ
@@ -27,6 +28,7 @@ from syndicate.core.channels import linkedin_feed, sitemap
 from syndicate.core.messages import ChannelMessage
 from syndicate.pipeline.publishers.indeed import IndeedPublisher
 from syndicate.pipeline.publishers.linkedin import LinkedInFeedPublisher
+from syndicate.pipeline.publishers.schemaorg import SchemaOrgPublisher
 from tests.integration.pipeline_helpers import (
     PARAMETERS,
     event_for,
@@ -372,3 +374,112 @@ def test_a_missing_fragment_keeps_the_last_feed_and_is_rendered_again(stack: Emb
 
     assert stack.run_schedule("FeedBuilderFunction")["rendered"]["indeed"] == 1  # the lost shard
     assert sorted(feed_posting_ids(stack)) == sorted(["KEEP-1", "KEEP-2", other])
+
+
+# -- job pages: an older version never overwrites a newer page --------------------------------------
+
+
+def schemaorg_publisher(stack: EmbeddedStack, s3: Any) -> SchemaOrgPublisher:
+    environment = stack.environment()
+    indeed, _ = publishers(stack)
+    return SchemaOrgPublisher(
+        s3=s3,
+        state=indeed.state,
+        dynamodb=stack.dynamodb,
+        table_name=environment["STATE_TABLE"],
+        feeds=indeed.feeds,
+        site_bucket=environment["SITE_BUCKET"],
+        site_base_url=environment["SITE_BASE_URL"],
+    )
+
+
+def page_message(posting_id: str, action: str, title: str, version: str) -> ChannelMessage:
+    payload = {"page": f"<!doctype html><title>{title}</title>"} if action == "upsert" else None
+    return message(posting_id, "schemaorg", action, payload, version)
+
+
+def site_page(stack: EmbeddedStack, posting_id: str) -> str | None:
+    body = object_bytes(stack, "SiteBucket", f"jobs/{posting_id}.html")
+    return None if body is None else body.decode("utf-8")
+
+
+def interleaved(stack: EmbeddedStack, operation: str, meanwhile: Callable[[], None]) -> Any:
+    """An S3 client of its own for the slow publisher: `meanwhile` runs once, just before its first
+    `operation` call goes out (after its checks passed: the window the race needs)."""
+    s3 = boto3.session.Session().client(
+        "s3", region_name=stack.s3.meta.region_name, endpoint_url=stack.s3.meta.endpoint_url
+    )
+    pending = [meanwhile]
+
+    def before(**_: Any) -> None:
+        while pending:
+            pending.pop()()
+
+    s3.meta.events.register(f"before-call.s3.{operation}", before)
+    return s3
+
+
+def test_an_older_page_written_after_a_newer_one_never_replaces_it(stack: EmbeddedStack) -> None:
+    expect(stack, "RACE-1", "schemaorg", "upsert", "h1")
+
+    def newer_version_published() -> None:  # ingest records h2, and h2's message is applied in full
+        expect(stack, "RACE-1", "schemaorg", "upsert", "h2")
+        newer = schemaorg_publisher(stack, stack.s3).apply(page_message("RACE-1", "upsert", "New", "h2"))
+        assert newer == "published"
+
+    slow = schemaorg_publisher(stack, interleaved(stack, "PutObject", newer_version_published))
+
+    assert slow.apply(page_message("RACE-1", "upsert", "Old", "h1")) == "superseded"
+    page = site_page(stack, "RACE-1")
+    assert page is not None and "<title>New</title>" in page
+    assert (
+        StateTable(stack.dynamodb, stack.environment()["STATE_TABLE"]).channel_entry("RACE-1", "schemaorg")[
+            "hash"
+        ]
+        == "h2"
+    )
+
+
+def test_an_older_page_written_after_its_removal_is_taken_back(stack: EmbeddedStack) -> None:
+    expect(stack, "RACE-2", "schemaorg", "upsert", "h1")
+
+    def taken_down_meanwhile() -> None:  # expiry takes h1 down; the removal finds no page yet
+        expect(stack, "RACE-2", "schemaorg", "remove", "h1")
+        removal = schemaorg_publisher(stack, stack.s3).apply(page_message("RACE-2", "remove", "", "h1"))
+        assert removal == "removed"
+
+    slow = schemaorg_publisher(stack, interleaved(stack, "PutObject", taken_down_meanwhile))
+
+    assert slow.apply(page_message("RACE-2", "upsert", "Old", "h1")) == "superseded"
+    assert site_page(stack, "RACE-2") is None
+
+
+def test_a_removal_never_deletes_the_page_of_a_newer_version(stack: EmbeddedStack) -> None:
+    expect(stack, "RACE-3", "schemaorg", "upsert", "h1")
+    assert schemaorg_publisher(stack, stack.s3).apply(page_message("RACE-3", "upsert", "One", "h1")) == (
+        "published"
+    )
+    expect(stack, "RACE-3", "schemaorg", "remove", "h1")
+
+    def reopened_meanwhile() -> None:  # a new version h2 is ingested and published
+        expect(stack, "RACE-3", "schemaorg", "upsert", "h2")
+        newer = schemaorg_publisher(stack, stack.s3).apply(page_message("RACE-3", "upsert", "Two", "h2"))
+        assert newer == "published"
+
+    slow = schemaorg_publisher(stack, interleaved(stack, "DeleteObject", reopened_meanwhile))
+
+    assert slow.apply(page_message("RACE-3", "remove", "", "h1")) == "superseded"
+    page = site_page(stack, "RACE-3")
+    assert page is not None and "<title>Two</title>" in page
+
+
+def test_a_page_delivered_again_changes_nothing(stack: EmbeddedStack) -> None:
+    expect(stack, "AGAIN-1", "schemaorg", "upsert", "h1")
+    publisher = schemaorg_publisher(stack, stack.s3)
+    first = page_message("AGAIN-1", "upsert", "Once", "h1")
+    assert publisher.apply(first) == "published"
+    entry = publisher.state.channel_entry("AGAIN-1", "schemaorg")
+    with counting(stack.s3) as calls:
+        assert publisher.apply(first) == "published"  # a redelivery: its work is found done
+    assert calls["s3.PutObject"] == 0
+    assert publisher.state.channel_entry("AGAIN-1", "schemaorg") == entry

@@ -967,11 +967,15 @@ _SUB = "arn:${AWS::Partition}:s3:::"
 _PUBLISHER_STATE = {
     ("dynamodb:GetItem", "StateTable"),
     ("dynamodb:UpdateItem", "StateTable"),
+    ("s3:GetObject", _SUB + "${IntakeBucket}/payloads/*"),
+}
+# Powertools idempotency, where a publisher calls an outside API (LinkedIn); the feed publishers are
+# idempotent through their state and keep no records.
+_IDEMPOTENCY_RECORDS = {
     ("dynamodb:GetItem", "IdempotencyTable"),
     ("dynamodb:PutItem", "IdempotencyTable"),
     ("dynamodb:UpdateItem", "IdempotencyTable"),
     ("dynamodb:DeleteItem", "IdempotencyTable"),
-    ("s3:GetObject", _SUB + "${IntakeBucket}/payloads/*"),
 }
 _FEED_ENTRIES = {
     ("dynamodb:PutItem", "FeedTable"),
@@ -1000,6 +1004,7 @@ EXACT_PERMISSIONS = {
         ("s3:GetObject", _SUB + "${IntakeBucket}/reports/*.parts/*"),
     },
     "LinkedInPublisherFunction": _PUBLISHER_STATE
+    | _IDEMPOTENCY_RECORDS
     | _FEED_ENTRIES
     | {
         ("dynamodb:GetItem", "FeedTable"),  # the job LinkedIn accepted, read again to close it
@@ -1010,9 +1015,8 @@ EXACT_PERMISSIONS = {
     "SchemaOrgPublisherFunction": _PUBLISHER_STATE
     | _FEED_ENTRIES
     | {
-        (action, _SUB + f"${{SiteBucket}}/{key}")
-        for action in ("s3:PutObject", "s3:DeleteObject")
-        for key in ("jobs/*", "jsonld/*")
+        (action, _SUB + "${SiteBucket}/jobs/*")
+        for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
     }
     | {("AWSSecretsManagerGetSecretValuePolicy", "GoogleServiceAccount")},
     # The builder reads shards and entries, holds its lock in the feed table, writes the feeds,

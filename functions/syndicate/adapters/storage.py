@@ -1,5 +1,6 @@
 """S3 access: objects read as streams; documents written from temporary files, or (`put_large`)
-streamed into a multipart upload part by part, so memory holds one part whatever the size."""
+streamed into a multipart upload part by part, each part spooled to disk past its first MiB, so
+memory stays flat whatever the size."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from botocore.exceptions import ClientError
 
 SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
 PART_BYTES = 16 * 1024 * 1024  # S3 takes parts of 5 MiB to 5 GiB, 10,000 of them: 160 GB at most
+PART_IN_MEMORY_BYTES = 1024 * 1024  # of the part being filled; the rest waits on disk (/tmp)
 
 
 class _BodyReader(io.RawIOBase):
@@ -94,12 +96,17 @@ def list_objects(s3: Any, bucket: str, prefix: str) -> Iterator[tuple[str, datet
 
 class _MultipartSink(io.RawIOBase):
     """A writable stream that uploads every `part_bytes` written as one part of a multipart upload,
-    started on the first full part (a smaller document is one PutObject at `finish`)."""
+    started on the first full part (a smaller document is one PutObject at `finish`).
+
+    The part being filled is a temporary file holding its first MiB in memory and the rest on disk,
+    and is uploaded from that file: memory stays at about a MiB whatever the part and the document
+    sizes (a part in a bytes buffer was a 16 MiB buffer and its copies, the function's peak)."""
 
     def __init__(self, s3: Any, bucket: str, key: str, extra: dict[str, str], part_bytes: int) -> None:
         self._s3, self._bucket, self._key, self._extra = s3, bucket, key, extra
         self._part_bytes = part_bytes
-        self._buffer = bytearray()
+        self._part: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=PART_IN_MEMORY_BYTES)  # noqa: SIM115
+        self._filled = 0
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
 
@@ -107,29 +114,55 @@ class _MultipartSink(io.RawIOBase):
         return True
 
     def write(self, data: Any, /) -> int:
-        self._buffer += data
-        while len(self._buffer) >= self._part_bytes:
-            self._upload_part(bytes(self._buffer[: self._part_bytes]))
-            del self._buffer[: self._part_bytes]
+        view = memoryview(data).cast("B")
+        while len(view):
+            room = self._part_bytes - self._filled
+            self._part.write(view[:room])
+            self._filled += min(room, len(view))
+            view = view[room:]
+            if self._filled >= self._part_bytes:
+                self._upload_part()
         return len(data)
 
-    def _upload_part(self, body: bytes) -> None:
+    def _rewound_part(self) -> IO[bytes]:
+        self._part.seek(0)
+        return self._part
+
+    def _next_part(self) -> None:
+        self._part.close()
+        self._part = tempfile.SpooledTemporaryFile(max_size=PART_IN_MEMORY_BYTES)  # noqa: SIM115
+        self._filled = 0
+
+    def _upload_part(self) -> None:
         if self._upload_id is None:
             started = self._s3.create_multipart_upload(Bucket=self._bucket, Key=self._key, **self._extra)
             self._upload_id = started["UploadId"]
         number = len(self._parts) + 1
         answer = self._s3.upload_part(
-            Bucket=self._bucket, Key=self._key, UploadId=self._upload_id, PartNumber=number, Body=body
+            Bucket=self._bucket,
+            Key=self._key,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=self._rewound_part(),
+            ContentLength=self._filled,
         )
         self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+        self._next_part()
 
     def finish(self) -> None:
         if self._upload_id is None:
-            self._s3.put_object(Bucket=self._bucket, Key=self._key, Body=bytes(self._buffer), **self._extra)
+            self._s3.put_object(
+                Bucket=self._bucket,
+                Key=self._key,
+                Body=self._rewound_part(),
+                ContentLength=self._filled,
+                **self._extra,
+            )
+            self._part.close()
             return
-        if self._buffer:
-            self._upload_part(bytes(self._buffer))
-            self._buffer.clear()
+        if self._filled:
+            self._upload_part()
+        self._part.close()
         self._s3.complete_multipart_upload(
             Bucket=self._bucket,
             Key=self._key,
@@ -138,6 +171,7 @@ class _MultipartSink(io.RawIOBase):
         )
 
     def abort(self) -> None:
+        self._part.close()
         if self._upload_id is not None:
             self._s3.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id)
 

@@ -1,6 +1,7 @@
-"""schema.org publisher function: one page and JSON-LD file per open job, each message applied once;
-then, where the settings enable it, Google told about every page written or deleted (each record's
-notice read back from the batch processor).
+"""schema.org publisher function: one page per open job (its JSON-LD embedded), each message applied
+once (idempotent through its state: no idempotency record); then, where the settings enable it,
+Google told about every page written or deleted (each record's notice read back from the batch
+processor).
 
 Why a message handed back notifies again: docs/channels/google.md, "Telling Google".
 """
@@ -15,12 +16,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.adapters.channel_clients import ChannelClients
-from syndicate.core.messages import ChannelMessage
-from syndicate.handlers import idempotency
 from syndicate.handlers.batch import add_failures, process_records, seconds_left
 from syndicate.pipeline.publishers.base import load_message
 from syndicate.pipeline.publishers.google import GoogleNotifier, Notice, notice_for
@@ -32,7 +30,6 @@ logger = Logger()
 tracer = Tracer(patch_modules=("botocore", "requests"))  # only what this function calls
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
-idempotency_config = idempotency.per_message_config()
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
 publisher = SchemaOrgPublisher.from_settings(settings, s3, dynamodb)
@@ -40,21 +37,11 @@ clients = ChannelClients(lambda: boto3.client("secretsmanager"), indexing=settin
 notifier = GoogleNotifier.from_settings(settings, publisher.state, clients)
 
 
-@idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
-    data_keyword_argument="message",
-    persistence_store=idempotency.persistence_layer(dynamodb, settings.tables.idempotency_table),
-    config=idempotency_config,
-)
-def apply(message: dict[str, Any]) -> str:
-    outcome: str = publisher.apply(ChannelMessage.from_dict(message))
-    return outcome
-
-
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> Notice | None:
     message = load_message(s3, record.body)
     with logger.append_context_keys(posting_id=message.posting_id, channel="schemaorg"):
-        outcome: str = apply(message=message.as_dict())
+        outcome = publisher.apply(message)
         logger.info("message applied", extra={"action": message.action, "outcome": outcome})
     metrics.add_metric(f"SchemaOrg{outcome.capitalize()}", MetricUnit.Count, 1)
     return notice_for(record.message_id, message, outcome, publisher.page_url(message.posting_id))
@@ -64,7 +51,6 @@ def record_handler(record: SQSRecord) -> Notice | None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    idempotency_config.register_lambda_context(context)
     notices = [notice for notice in process_records(processor, event, record_handler, context) if notice]
     sent = notifier.notify(notices, seconds_left(context))
     metrics.add_metric("GoogleNotifications", MetricUnit.Count, sent.sent)

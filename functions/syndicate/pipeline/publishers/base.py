@@ -13,12 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from syndicate.adapters import storage
-from syndicate.adapters.feed_store import FeedStore
+from syndicate.adapters.feed_store import FeedStore, shard_of
 from syndicate.adapters.state import StateTable, time_text
 from syndicate.core import plan as states
 from syndicate.core.messages import ChannelMessage
 from syndicate.pipeline.state_store import StateStore
 from syndicate.settings import PublisherTables
+
+SUPERSEDED = "superseded"
+APPLIED = "applied"
+DUE = "due"
 
 
 def load_message(s3: Any, body: str) -> ChannelMessage:
@@ -53,11 +57,30 @@ class PublisherBase:
     def is_current(self, message: ChannelMessage) -> bool:
         """The state still holds this message's content and action for its channel: a newer version,
         or expiry taking the same version down, supersedes it."""
+        return self.standing(message) != SUPERSEDED
+
+    def standing(self, message: ChannelMessage) -> str:
+        """Where the message stands against the state (one strongly consistent read): SUPERSEDED,
+        APPLIED (this version and action already published or removed: a redelivery, or a message
+        another delivery applied first) or DUE.
+
+        Together with the conditional transaction of `record_entry`, this is what makes a publisher
+        idempotent: a message is applied only while it is the state's current version, applying it
+        again changes nothing, and a redelivered one finds itself APPLIED (README, "Order and
+        duplicates"); no idempotency record is needed for publishers that call no outside API."""
         entry = self.state.channel_entry(message.posting_id, message.channel)
-        return (
-            entry.get("hash") == message.content_hash
-            and entry.get("action", message.action) == message.action
-        )
+        if entry.get("hash") != message.content_hash or entry.get("action", message.action) != message.action:
+            return SUPERSEDED
+        done = states.PUBLISHED if message.action == "upsert" else states.REMOVED
+        return APPLIED if entry.get("state") == done else DUE
+
+    def applied_again(self, document: str, message: ChannelMessage) -> str:
+        """The outcome of a message found APPLIED. Its shard is marked dirty again, in case the
+        first delivery stopped between its transaction and that mark (an extra mark costs one render
+        of the shard; a lost one would leave the document stale)."""
+        assert self.feeds is not None, "a publisher of shared documents is built with the feed table"
+        self.feeds.mark_dirty(document, shard_of(message.posting_id))
+        return "published" if message.action == "upsert" else "removed"
 
     def record_entry(
         self,

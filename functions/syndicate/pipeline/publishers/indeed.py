@@ -7,15 +7,18 @@ from typing import Any
 
 from syndicate.adapters.feed_store import INDEED_FEED
 from syndicate.core.messages import ChannelMessage
-from syndicate.pipeline.publishers.base import PublisherBase
+from syndicate.pipeline.publishers.base import APPLIED, SUPERSEDED, PublisherBase
 from syndicate.settings import IndeedPublisherSettings
 
 
 @dataclass
 class IndeedPublisher(PublisherBase):
     def apply(self, message: ChannelMessage) -> str:
-        if not self.is_current(message):
+        standing = self.standing(message)
+        if standing == SUPERSEDED:
             return "superseded"
+        if standing == APPLIED:
+            return self.applied_again(INDEED_FEED, message)
         if message.action != "upsert":
             return self.record_entry(INDEED_FEED, message)
         # The reference numbers Indeed knows the jobs by, for the posting's status (a few bytes).
