@@ -11,7 +11,7 @@ AWS is replaced by in-memory fakes with the same interface, because moto's SQS a
   answers every entry `Successful`;
 - S3: `get_object` returns the local file opened as a binary stream; `put_object` (oversized
   payloads) and `upload_fileobj` (the receipt) count bytes and keep nothing;
-- state: in-memory `IngestState`s (pipeline/state_store.py: `get`, `record_version`, `mark`, what
+- state: in-memory `IngestState`s (pipeline/state_store.py: `get`, `record_version`, `mark`, `mark_all`, what
   the ingest calls), with `StateTable`'s conditions; mypy checks them against the Protocol.
   `kept` holds each posting's item as DynamoDB would (its JSON, some 700 bytes a posting), so it
   grows with N as DynamoDB's storage does, but inside the measured process; `none` keeps nothing
@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from syndicate.adapters.state import Version
+from syndicate.adapters.state import ChannelMark, Version
 from syndicate.core import validation
 from syndicate.core.model import CHANNELS, Channel
 from syndicate.core.plan import ChannelPlan
@@ -240,6 +240,27 @@ class KeptState(_CountingState):
         self._put(posting_id, item)
         return True
 
+    def mark_all(self, posting_id: str, marks: Sequence[ChannelMark]) -> bool:
+        self.calls["mark_all"] += 1
+        item = self.get(posting_id)
+        self.calls["get"] -= 1
+        entries = (item or {}).get("channels", {})
+        for mark in marks:  # all conditions hold, or nothing changes (one DynamoDB write)
+            entry = entries.get(mark.channel)
+            if entry is None or entry.get("hash") != mark.content_hash:
+                return False
+            if mark.action is not None and entry.get("action", mark.action) != mark.action:
+                return False
+        for mark in marks:
+            entry = entries[mark.channel]
+            entry |= {"state": mark.state, "updated": _now_text()}
+            if mark.reason is not None:
+                entry["reason"] = mark.reason
+            entry.pop("last_error", None)
+        assert item is not None
+        self._put(posting_id, item)
+        return True
+
 
 class NoState(_CountingState):
     """Keeps nothing: every posting is new and every write succeeds (a first upload of new ids)."""
@@ -257,6 +278,10 @@ class NoState(_CountingState):
 
     def mark(self, *_: Any, **__: Any) -> bool:
         self.calls["mark"] += 1
+        return True
+
+    def mark_all(self, *_: Any, **__: Any) -> bool:
+        self.calls["mark_all"] += 1
         return True
 
 

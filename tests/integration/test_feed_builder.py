@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -23,9 +24,11 @@ from infra.runtime import EmbeddedStack
 from infra.runtime.aws_env import patched_environ
 
 from syndicate.adapters.feed_store import FeedStore, shard_of
+from syndicate.adapters.queues import SendOutcome
 from syndicate.adapters.state import StateTable
 from syndicate.core.channels import linkedin_feed, sitemap
 from syndicate.core.messages import ChannelMessage
+from syndicate.pipeline.ingest import Ingest
 from syndicate.pipeline.publishers.indeed import IndeedPublisher
 from syndicate.pipeline.publishers.linkedin import LinkedInFeedPublisher
 from syndicate.pipeline.publishers.schemaorg import SchemaOrgPublisher
@@ -483,3 +486,37 @@ def test_a_page_delivered_again_changes_nothing(stack: EmbeddedStack) -> None:
         assert publisher.apply(first) == "published"  # a redelivery: its work is found done
     assert calls["s3.PutObject"] == 0
     assert publisher.state.channel_entry("AGAIN-1", "schemaorg") == entry
+
+
+# -- ingest: a version's channels marked queued in one write ------------------------------------------
+
+
+def sent(posting_id: str, channel: str, version: str, error: str | None = None) -> SendOutcome:
+    return SendOutcome(message(posting_id, channel, "upsert", None, version), error)
+
+
+def ingest_of(stack: EmbeddedStack) -> Ingest:
+    state = StateTable(stack.dynamodb, stack.environment()["STATE_TABLE"])
+    return Ingest(state, lambda _: None, datetime.now(UTC))  # type: ignore[arg-type, return-value]
+
+
+def test_a_versions_channels_are_marked_queued_in_one_write(stack: EmbeddedStack) -> None:
+    for channel in ("indeed", "schemaorg"):
+        expect(stack, "MARK-1", channel, "upsert", "h1")
+    ingest = ingest_of(stack)
+    with counting(stack.dynamodb) as calls:
+        ingest._mark_sent([sent("MARK-1", "indeed", "h1"), sent("MARK-1", "schemaorg", "h1", "queue gone")])
+    assert calls["dynamodb.UpdateItem"] == 1
+    state = StateTable(stack.dynamodb, stack.environment()["STATE_TABLE"])
+    assert state.channel_entry("MARK-1", "indeed")["state"] == "queued"
+    failed = state.channel_entry("MARK-1", "schemaorg")
+    assert (failed["state"], failed["reason"]) == ("failed", "queue gone")
+
+
+def test_a_channel_that_moved_on_is_left_alone_and_the_others_are_marked(stack: EmbeddedStack) -> None:
+    expect(stack, "MARK-2", "indeed", "upsert", "h1")
+    expect(stack, "MARK-2", "schemaorg", "upsert", "h2")  # a newer version took this channel meanwhile
+    ingest_of(stack)._mark_sent([sent("MARK-2", "indeed", "h1"), sent("MARK-2", "schemaorg", "h1")])
+    state = StateTable(stack.dynamodb, stack.environment()["STATE_TABLE"])
+    assert state.channel_entry("MARK-2", "indeed")["state"] == "queued"
+    assert state.channel_entry("MARK-2", "schemaorg") == {"hash": "h2", "action": "upsert", "state": "queued"}

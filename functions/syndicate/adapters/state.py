@@ -6,7 +6,7 @@ Every write is conditional, so an older version or a stale message never overwri
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +42,18 @@ def time_text(moment: datetime) -> str:
 def upload_time_text(upload_order: str) -> str:
     """The S3 event time (ISO 8601 UTC to the millisecond) heading `upload_order`, as time_text."""
     return upload_order[:23].ljust(23, "0") + "000Z"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelMark:
+    """One channel's new state, for `StateTable.mark_all`: set while the channel still holds
+    `content_hash` (and `action`, when given); `reason` None keeps the entry's reason."""
+
+    channel: Channel
+    content_hash: str
+    state: str
+    action: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +267,43 @@ class StateTable:
             remove=remove,
         )
         return conditional_update(self._client, request)
+
+    def mark_all(self, posting_id: str, marks: Sequence[ChannelMark]) -> bool:
+        """Several channels' `mark` in ONE write (the item's write units once, not once per
+        channel), on all their conditions together: False, changing nothing, when any fails (the
+        caller then marks them one by one, so each channel still current is marked)."""
+        names = {"#channels": "channels", "#hash": "hash", "#state": "state", "#updated": "updated"}
+        values: dict[str, Any] = {":updated": {"S": _now_text()}}
+        sets: list[str] = []
+        removes: list[str] = []
+        conditions: list[str] = []
+        for n, mark in enumerate(marks):
+            entry = f"#channels.#c{n}"
+            names[f"#c{n}"] = mark.channel
+            values[f":h{n}"] = {"S": mark.content_hash}
+            values[f":s{n}"] = {"S": mark.state}
+            sets += [f"{entry}.#state = :s{n}", f"{entry}.#updated = :updated"]
+            if mark.reason is not None:
+                names["#reason"] = "reason"
+                values[f":r{n}"] = {"S": mark.reason}
+                sets.append(f"{entry}.#reason = :r{n}")
+            names["#last_error"] = "last_error"
+            removes.append(f"{entry}.#last_error")
+            conditions.append(f"{entry}.#hash = :h{n}")
+            if mark.action is not None:
+                names["#action"] = "action"
+                values[f":a{n}"] = {"S": mark.action}
+                conditions.append(f"{entry}.#action = :a{n}")
+        return self._conditional_update(
+            {
+                "TableName": self._table,
+                "Key": {"posting_id": {"S": posting_id}},
+                "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
+                "ConditionExpression": " AND ".join(conditions),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        )
 
     def mark_update(
         self,

@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from syndicate.adapters.queues import ChannelQueues, SendOutcome
-from syndicate.adapters.state import Version, time_text
+from syndicate.adapters.state import ChannelMark, Version, time_text
 from syndicate.core import plan as planning
 from syndicate.core.assess import Assessment, assess, posting_id_of, rejected_for
 from syndicate.core.delivery import LinkedInDelivery, linkedin_listing
@@ -96,22 +96,23 @@ class Ingest:
     def run_items(self, upload: Upload, items: Iterable[IntakeItem], receipt: Receipt) -> IngestStats:
         """Ingest postings already read (the whole file, or one byte range of it)."""
         stats = IngestStats()
+        # A version's messages, by (posting id, upload order): how many were queued, and the
+        # outcomes of those sent so far. Its channels are marked in one write once all are sent.
+        expected: dict[tuple[str, str], int] = {}
+        outcomes: dict[tuple[str, str], list[SendOutcome]] = {}
 
         def sent(outcome: SendOutcome) -> None:
             message = outcome.message
-            state = planning.QUEUED if outcome.error is None else planning.FAILED
-            self._state.mark(
-                message.posting_id,
-                message.channel,
-                message.content_hash,
-                state,
-                action=message.action,
-                reason=outcome.error,  # None keeps the plan's reason (why it is taken down)
-            )
             if outcome.error is None:
                 stats.queued[message.channel] = stats.queued.get(message.channel, 0) + 1
             else:
                 receipt.channel_failed(message.posting_id, message.channel, outcome.error)
+            version = (message.posting_id, message.upload_order)
+            arrived = outcomes.setdefault(version, [])
+            arrived.append(outcome)
+            if len(arrived) >= expected.get(version, 1):
+                expected.pop(version, None)
+                self._mark_sent(outcomes.pop(version))
 
         queues: ChannelQueues = self._queues_factory(sent)
         for item in items:
@@ -119,7 +120,7 @@ class Ingest:
                 receipt.file_problem(item.message)
                 continue
             try:
-                self._ingest_one(upload, item, receipt, queues, stats)
+                self._ingest_one(upload, item, receipt, queues, stats, expected)
             except TRANSIENT_ERRORS:
                 raise  # AWS unavailable or contended: the whole upload is retried (state makes it safe)
             except Exception as error:  # one posting's failure must not cost the others
@@ -132,7 +133,13 @@ class Ingest:
         return stats
 
     def _ingest_one(
-        self, upload: Upload, item: RawPosting, receipt: Receipt, queues: ChannelQueues, stats: IngestStats
+        self,
+        upload: Upload,
+        item: RawPosting,
+        receipt: Receipt,
+        queues: ChannelQueues,
+        stats: IngestStats,
+        expected: dict[tuple[str, str], int],
     ) -> None:
         result = for_delivery(assess(item, self._now), self._now, self._linkedin_delivery)
         if not result.valid or result.posting is None:
@@ -164,8 +171,37 @@ class Ingest:
             stats.unchanged += 1
         else:
             stats.superseded += 1
+        if messages:
+            expected[(messages[0].posting_id, messages[0].upload_order)] = len(messages)
         for message in messages:
             queues.add(message)
+
+    def _mark_sent(self, outcomes: list[SendOutcome]) -> None:
+        """Mark the channels of one version queued (or failed, with why) once all its messages are
+        sent: one write for all of them, or, when one channel moved on meanwhile (a newer version,
+        expiry), one write per channel, so each channel still holding this version is marked."""
+        marks = [
+            ChannelMark(
+                outcome.message.channel,
+                outcome.message.content_hash,
+                planning.QUEUED if outcome.error is None else planning.FAILED,
+                outcome.message.action,
+                outcome.error,  # None keeps the plan's reason (why it is taken down)
+            )
+            for outcome in outcomes
+        ]
+        posting_id = outcomes[0].message.posting_id
+        if len(marks) > 1 and self._state.mark_all(posting_id, marks):
+            return
+        for mark in marks:
+            self._state.mark(
+                posting_id,
+                mark.channel,
+                mark.content_hash,
+                mark.state,
+                action=mark.action,
+                reason=mark.reason,
+            )
 
     def _decide(self, upload: Upload, result: Assessment, raw: Any) -> tuple[str, list[ChannelMessage]]:
         posting = result.posting

@@ -7,13 +7,13 @@ Imports nothing at run time that the pipeline would not load anyway (no boto3).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from syndicate.core.model import Channel
 
 if TYPE_CHECKING:
-    from syndicate.adapters.state import Version
+    from syndicate.adapters.state import ChannelMark, Version
     from syndicate.core.plan import ChannelPlan
 
 
@@ -54,6 +54,11 @@ class IngestState(Protocol):
     ) -> bool:
         """Set a channel's state while the item still holds `content_hash` (and `action`); False
         when the message is stale."""
+        ...
+
+    def mark_all(self, posting_id: str, marks: Sequence[ChannelMark]) -> bool:
+        """Several channels' `mark` in one write, on all their conditions together; False, changing
+        nothing, when any of them fails."""
         ...
 
 
