@@ -138,7 +138,9 @@ def test_a_failing_range_is_retried_alone_and_finished_ranges_are_never_redone(s
     assert failed.function == "IngestFunction"
     assert report.invocations["IngestFunction"] == len(ranges) + 1  # only the failed range ran again
     parts = _parts(stack)
-    assert len(parts) == len(ranges) == len({p["key"] for p in parts})  # each part written once
+    done = [p for p in parts if not p["key"].endswith(".failed.json")]
+    assert len(done) == len(ranges) == len({p["key"] for p in done})  # each part written once
+    assert [p["key"].rsplit("/", 1)[-1] for p in parts if p not in done] == ["000001.failed.json"]
     document = receipt(stack, KEY)
     assert document["summary"]["accepted"] + document["summary"]["duplicate"] == 38
     assert [entry["index"] for entry in document["postings"]] == [n for n in range(40) if n != 12]
@@ -152,6 +154,44 @@ def test_a_failing_range_is_retried_alone_and_finished_ranges_are_never_redone(s
     assert again.invocations == Counter({"IngestFunction": 1})
     assert _parts(stack) == parts
     assert receipt(stack, KEY)["postings"] == document["postings"]
+
+
+def test_a_range_that_ends_in_the_dead_letter_queue_is_named_in_a_complete_receipt(
+    stack: EmbeddedStack,
+) -> None:
+    lines = _lines(40)
+    upload_jsonl(stack, KEY, lines)
+    ranges = _ranges_queued(stack)
+    victim = ranges[2]
+    first = victim["span"]["first_line"]
+    # The 2nd posting of the 3rd range fails on every attempt: DynamoDB refuses its write.
+    target = json.loads(lines[first + 1])["id"]
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Key", {}).get("posting_id", {}).get("S") == target:
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "down"}}, "UpdateItem")
+
+    handler = importlib.import_module("syndicate.handlers.ingest")
+    events = handler.service.state._client.meta.events
+    events.register("before-parameter-build.dynamodb.UpdateItem", refuse)
+    try:
+        stack.drain()
+    finally:
+        events.unregister("before-parameter-build.dynamodb.UpdateItem", refuse)
+
+    assert len(take_messages(stack, "IngestDeadLetterQueue")) == 1
+    document = receipt(stack, KEY)
+    assert document["ranges"] == len(ranges)
+    [failed] = document["failed_ranges"]
+    assert failed["number"] == 2 and failed["bytes"] == [victim["span"]["start"], victim["span"]["end"]]
+    assert failed["lines"] == [first + 1, ranges[3]["span"]["first_line"]]
+    assert "InternalServerError" in failed["failed"]
+    [problem] = document["file_errors"]
+    assert f"range 3 of {len(ranges)} (lines {first + 1}-" in problem and "dead-letter queue" in problem
+    listed = {entry["id"] for entry in document["postings"]}
+    assert target not in listed and json.loads(lines[first])["id"] in listed  # how far it got
+    later = json.loads(lines[ranges[3]["span"]["first_line"]])["id"]
+    assert later in listed  # the other ranges are all there
 
 
 def test_a_small_upload_is_not_split(stack: EmbeddedStack) -> None:

@@ -31,6 +31,8 @@ def test_ranges_cover_the_file_in_whole_lines_numbered_as_in_the_file(
         assert data[after.start - 1 : after.start] == b"\n"
     for span in spans:
         assert span.first_line == data[: span.start].count(b"\n")
+        lines_to_end = data[: span.end].count(b"\n") + (span.end > 0 and not data[: span.end].endswith(b"\n"))
+        assert span.end_line == lines_to_end  # one past its last line, numbered as in the file
     for span in spans[:-1]:  # a range ends at the first line end at or past its size
         assert span.end - span.start >= range_bytes
         last_line_start = data[span.start : span.end - 1].rfind(b"\n") + 1
@@ -39,11 +41,11 @@ def test_ranges_cover_the_file_in_whole_lines_numbered_as_in_the_file(
 
 def test_a_line_longer_than_a_range_is_a_range_of_its_own() -> None:
     data = b"a\n" + b"x" * 50 + b"\nb\n"
-    assert list(plan(io.BytesIO(data), 10)) == [ByteRange(0, 53, 0), ByteRange(53, 55, 2)]
+    assert list(plan(io.BytesIO(data), 10)) == [ByteRange(0, 53, 0, 2), ByteRange(53, 55, 2, 3)]
 
 
 def test_an_empty_file_is_one_empty_range() -> None:
-    assert list(plan(io.BytesIO(b""), 10)) == [ByteRange(0, 0, 0)]
+    assert list(plan(io.BytesIO(b""), 10)) == [ByteRange(0, 0, 0, 0)]
 
 
 def test_only_json_lines_larger_than_a_range_split() -> None:

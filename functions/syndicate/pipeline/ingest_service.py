@@ -30,6 +30,7 @@ from syndicate.settings import IngestSettings
 INCOMING_PREFIX = "incoming/"
 REPORTS_PREFIX = "reports/"
 _SEND_BATCH = 10
+_NUMBER_DIGITS = 6  # of a range's number in its part's key
 
 
 def report_key(upload_key: str) -> str:
@@ -39,6 +40,25 @@ def report_key(upload_key: str) -> str:
 def parts_prefix(upload: Upload) -> str:
     """Where the receipts of an upload's ranges go: one folder per upload event (the sequencer)."""
     return f"{REPORTS_PREFIX}{upload.key}.parts/{upload.sequencer or 'unordered'}/"
+
+
+def part_key(work: ranges.RangeWork) -> str:
+    """The range's part of the receipt; written when the range is done, so also the record of that."""
+    return f"{parts_prefix(work.upload)}{work.number:0{_NUMBER_DIGITS}d}.json"
+
+
+def failed_part_key(work: ranges.RangeWork) -> str:
+    """The part a failed attempt of the range writes; sorts before `part_key`, which replaces it."""
+    return f"{parts_prefix(work.upload)}{work.number:0{_NUMBER_DIGITS}d}.failed.json"
+
+
+def range_text(span: ranges.ByteRange) -> str:
+    lines = (
+        f"lines {span.first_line + 1}-{span.end_line}"
+        if span.end_line
+        else f"from line {span.first_line + 1}"
+    )
+    return f"{lines}, bytes {span.start}-{span.end - 1}"
 
 
 def uploads_in(notification: Mapping[str, Any]) -> list[Upload]:
@@ -149,37 +169,61 @@ class IngestService:
         return len(works)
 
     def ingest_range(self, work: ranges.RangeWork) -> IngestStats:
-        upload, span = work.upload, work.span
-        part = f"{parts_prefix(upload)}{work.number:06d}.json"
         stats = IngestStats()
-        if part not in self._parts_written(upload):
-            received_at = datetime.fromisoformat(work.received_at)
-            with Receipt(upload.key, received_at, upload.version_id) as receipt:
+        if part_key(work) not in self._parts_written(work.upload):
+            stats = self._ingest_span(work)
+        self._assemble_when_complete(work)
+        return stats
+
+    def _ingest_span(self, work: ranges.RangeWork) -> IngestStats:
+        """Ingest the range and write its part of the receipt. A range that fails writes a part of
+        its own saying so (how far it got, which lines and bytes, why) before it is retried, so the
+        upload's receipt is complete even when the range ends in the dead-letter queue; a later
+        success (a retry, a redrive) writes the range's real part, which replaces it."""
+        upload, span = work.upload, work.span
+        received_at = datetime.fromisoformat(work.received_at)
+        where: dict[str, Any] = {
+            "number": work.number,
+            "of": work.count,
+            "bytes": [span.start, span.end],
+            "lines": [span.first_line + 1, span.end_line],
+        }
+        with Receipt(upload.key, received_at, upload.version_id) as receipt:
+            try:
                 with storage.open_object(
                     self.s3, upload.bucket, upload.key, upload.version_id, (span.start, span.end)
                 ) as body:
                     items = read_json_lines_range(body, upload.key, span.first_line)
                     ingest = Ingest(self.state, self.queues, self.clock(), self.linkedin_delivery)
                     stats = ingest.run_items(upload, items, receipt)
-                where = {"range": {"number": work.number, "of": work.count, "bytes": [span.start, span.end]}}
-                storage.put_streamed(
-                    self.s3,
-                    upload.bucket,
-                    part,
-                    functools.partial(receipt.write_to, extra=where),
-                    "application/json",
+            except Exception as error:
+                reason = f"{type(error).__name__}: {printable(str(error))[:300]}"
+                receipt.file_problem(
+                    f"range {work.number + 1} of {work.count} ({range_text(span)}) stopped ({reason}); "
+                    "its postings not listed in this receipt are not ingested: the range is retried, "
+                    "and after 5 attempts kept in the ingest dead-letter queue"
                 )
-        self._assemble_when_complete(work)
+                self._write_part(work, receipt, where | {"failed": reason}, failed_part_key(work))
+                self._assemble_when_complete(work)
+                raise
+            self._write_part(work, receipt, where, part_key(work))
         return stats
 
+    def _write_part(self, work: ranges.RangeWork, receipt: Receipt, where: dict[str, Any], key: str) -> None:
+        write = functools.partial(receipt.write_to, extra={"range": where})
+        storage.put_streamed(self.s3, work.upload.bucket, key, write, "application/json")
+
     def _assemble_when_complete(self, work: ranges.RangeWork) -> None:
-        """Write the upload's receipt once every range has written its part. S3 lists what was
-        written before, so the range that writes the last part always sees them all."""
+        """Write the upload's receipt once every range has written its part (or its failed part,
+        when it has no other). S3 lists what was written before, so the range that writes the last
+        part always sees them all."""
         upload = work.upload
-        keys = self._parts_written(upload)
-        if len(keys) < work.count:
+        chosen: dict[str, str] = {}
+        for key in self._parts_written(upload):  # in key order: a range's part after its failed one
+            chosen[key.rsplit("/", 1)[-1][:_NUMBER_DIGITS]] = key
+        if len(chosen) < work.count:
             return
-        loaders = [functools.partial(self._load_json, upload.bucket, key) for key in keys]
+        loaders = [functools.partial(self._load_json, upload.bucket, chosen[n]) for n in sorted(chosen)]
         storage.put_streamed(
             self.s3,
             upload.bucket,
@@ -189,7 +233,7 @@ class IngestService:
         )
 
     def _parts_written(self, upload: Upload) -> list[str]:
-        """The receipt parts of the upload's ranges written so far, in range order (one listing
+        """The receipt parts of the upload's ranges written so far, in key order (one listing
         page holds the parts of a 4 GB upload at the default range size)."""
         return sorted(key for key, _ in storage.list_objects(self.s3, upload.bucket, parts_prefix(upload)))
 

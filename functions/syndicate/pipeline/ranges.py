@@ -22,6 +22,7 @@ class ByteRange:
     start: int  # first byte
     end: int  # one past the last byte
     first_line: int  # line number (from 0) of the range's first line in the whole file
+    end_line: int | None = None  # one past its last line (from 0); None in messages queued before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +67,11 @@ def splits(upload: Upload, range_bytes: int) -> bool:
 def plan(stream: BinaryIO, range_bytes: int) -> Iterator[ByteRange]:
     """Line-aligned ranges of at least `range_bytes` each (the last may be shorter), covering the
     stream; a line longer than a range makes a range of its own."""
-    start = position = first_line = 0
+    start = position = first_line = line = 0
     for line, raw_line in enumerate(stream, start=1):
         position += len(raw_line)
         if position - start >= range_bytes:
-            yield ByteRange(start, position, first_line)
+            yield ByteRange(start, position, first_line, line)
             start, first_line = position, line
     if position > start or position == 0:
-        yield ByteRange(start, position, first_line)
+        yield ByteRange(start, position, first_line, line)

@@ -1,7 +1,8 @@
 """The receipt of one upload: every posting accepted (with its channels) or rejected (with why).
 
 Spooled to a temporary file as the upload streams, so a million postings never sit in memory;
-a ranged upload's receipt is assembled from its ranges' parts (docs/design.md, "Ingest").
+a ranged upload's receipt is assembled from its ranges' parts, a failed range's part naming its
+lines, bytes and why (docs/design.md, "Ingest").
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def assembled(parts: Sequence[Callable[[], Mapping[str, Any]]]) -> dict[str, Any
     summary: Counter[str] = Counter()
     file_errors: list[str] = []
     channel_failures: list[Any] = []
+    failed_ranges: list[Any] = []
     first: Mapping[str, Any] = {}
     for load in parts:
         part = load()
@@ -95,6 +97,8 @@ def assembled(parts: Sequence[Callable[[], Mapping[str, Any]]]) -> dict[str, Any
         summary.update(part.get("summary", {}))
         file_errors += part.get("file_errors", [])
         channel_failures += part.get("channel_failures", [])
+        if "failed" in part.get("range", {}):
+            failed_ranges.append(part["range"])
     if not any(summary[outcome] for outcome in summary if outcome != "file_errors") and not file_errors:
         file_errors.append(EMPTY_FILE)
     summary["file_errors"] = len(file_errors)
@@ -106,5 +110,6 @@ def assembled(parts: Sequence[Callable[[], Mapping[str, Any]]]) -> dict[str, Any
         "file_errors": file_errors,
         "channel_failures": channel_failures,
         "ranges": len(parts),
+        "failed_ranges": failed_ranges,  # their postings not listed were not ingested (file_errors says)
         "postings": StreamedArray(entry for load in parts for entry in load().get("postings", [])),
     }
