@@ -231,36 +231,13 @@ def page(stack: EmbeddedStack, posting_id: str) -> str | None:
     return None if body is None else body.decode("utf-8")
 
 
-class _JsonLdScripts(HTMLParser):
-    """The text of each <script type="application/ld+json"> of a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.scripts: list[str] = []
-        self._inside = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._inside = tag == "script" and ("type", "application/ld+json") in attrs
-        if self._inside:
-            self.scripts.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._inside = False
-
-    def handle_data(self, data: str) -> None:
-        if self._inside:
-            self.scripts[-1] += data
-
-
 def jsonld(stack: EmbeddedStack, posting_id: str) -> dict[str, Any] | None:
     """The JobPosting the job page embeds (the page is the one object per job; crawlers read it)."""
     html = page(stack, posting_id)
     if html is None:
         return None
-    parser = _JsonLdScripts()
-    parser.feed(html)
-    [script] = parser.scripts
-    return dict(json.loads(script))
+    [document] = embedded_jsonld(html)
+    return dict(document)
 
 
 def sitemap_urls(stack: EmbeddedStack) -> list[str]:
