@@ -1,6 +1,9 @@
 """The shared documents at scale: a change costs the same calls whatever the number of open jobs, the
 builder re-renders only the shards that changed, no change is lost to a build running at the same
 time, and the protocol limits hold (LinkedIn's jobs per feed, sitemap files under their limits).
+Also the per-change writes that keep that cost low stay correct: job pages by compare-and-swap (an
+older version never overwrites a newer page, interleavings forced), and the ingest's one write
+marking a version's channels queued.
 
 Calls are counted with botocore event hooks on the functions' own clients (counts, never timings).
 Open jobs are seeded through the real publishers, not the whole pipeline, to keep the sizes cheap.
