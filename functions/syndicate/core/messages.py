@@ -15,7 +15,7 @@ from syndicate.core.model import Channel
 
 Action = Literal["upsert", "remove"]
 MESSAGE_VERSION = 1
-# What makes one publish: the publishers' Powertools idempotency keys on exactly these fields.
+# What makes one publish: the LinkedIn publisher's Powertools idempotency keys on exactly these fields.
 IDEMPOTENCY_FIELDS = ("posting_id", "channel", "content_hash", "action", "upload_order")
 
 

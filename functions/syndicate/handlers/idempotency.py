@@ -1,4 +1,5 @@
-"""Powertools idempotency on DynamoDB for the publishers (one persistence layer per function).
+"""Powertools idempotency on DynamoDB for the LinkedIn publisher (one persistence layer per function);
+the Indeed and schema.org publishers are idempotent through their state and keep no records.
 
 Each handler builds its own layer: Powertools configures a layer with the settings of the
 function it guards, so two functions sharing one layer (as they do when the embedded runtime
