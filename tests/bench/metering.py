@@ -145,10 +145,11 @@ class AwsMeter:
     def _invocation(self, function: str) -> Iterator[None]:
         usage = self.usage[function]
         logged = _logged_bytes()
-        # The first two invocations of each function are traced (the first may be S3's test event),
-        # then one in TRACE_EVERY: memory from those, time from the others. (Tracing 6 frames deep
-        # makes a traced invocation about 13 times slower than an untraced one.)
-        traced = self._trace_memory and (usage.invocations < 2 or usage.invocations % TRACE_EVERY == 0)
+        # The first three invocations of each function are traced (the ingest's are S3's test event,
+        # the upload's notification and its first range: the range is the one that works), then one
+        # in TRACE_EVERY: memory from those, time from the others. (Tracing 6 frames deep makes a
+        # traced invocation about 13 times slower than an untraced one.)
+        traced = self._trace_memory and (usage.invocations < 3 or usage.invocations % TRACE_EVERY == 0)
         if traced:
             self._memory = _FunctionMemory()
             tracemalloc.start(MEMORY_FRAMES)
