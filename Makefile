@@ -79,7 +79,8 @@ bench-full: $(STAMP)
 	$(BIN)/python -m tests.bench.run --full
 
 # N postings through the whole embedded stack, every AWS call counted and priced (tests/bench/load.py).
-# LOAD_SIZES=1000,10000,100000 make bench-load for the largest size (hours on 2 cores: 10,000 take ~40 min).
+# LOAD_SIZES=1000,10000,100000 make bench-load for the largest size (hours on 2 cores: 10,000 take about 40
+# minutes of CPU, more with memory traced 6 frames deep; LOAD_SIZES=1000,3000 for a quicker pair).
 # The sizes run side by side (LOAD_JOBS): the verdicts compare CPU time, which the other run does not inflate.
 LOAD_SIZES ?= 1000,10000
 LOAD_JOBS ?= 2
