@@ -16,7 +16,6 @@ function name and the MD5 of the JSON of the key, sorted keys) and "Batch proces
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import json
 import logging
@@ -166,18 +165,6 @@ def test_the_same_notification_twice_before_any_publisher_runs_queues_each_chann
 
 
 # -- 3. duplicate SQS deliveries ---------------------------------------------------------------------------
-
-
-def idempotency_key_hash(message: dict[str, Any]) -> str:
-    """Powertools' key for the publishers' `[posting_id, channel, content_hash, action, upload_order]`."""
-    key = [
-        message["posting_id"],
-        message["channel"],
-        message["content_hash"],
-        message["action"],
-        message["upload_order"],
-    ]
-    return hashlib.md5(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
 def test_a_channel_message_delivered_twice_publishes_once(stack: EmbeddedStack) -> None:
