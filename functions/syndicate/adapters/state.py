@@ -296,7 +296,8 @@ class StateTable:
                 names["#action"] = "action"
                 values[f":a{n}"] = {"S": mark.action}
                 conditions.append(f"{entry}.#action = :a{n}")
-        return self._conditional_update(
+        return conditional_update(
+            self._client,
             {
                 "TableName": self._table,
                 "Key": {"posting_id": {"S": posting_id}},
@@ -304,7 +305,7 @@ class StateTable:
                 "ConditionExpression": " AND ".join(conditions),
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": values,
-            }
+            },
         )
 
     def mark_update(
