@@ -425,14 +425,23 @@ def interleaved(stack: EmbeddedStack, operation: str, meanwhile: Callable[[], No
     return s3
 
 
+def state_moves_and_is_applied(
+    stack: EmbeddedStack, posting_id: str, action: str, title: str, version: str
+) -> Callable[[], None]:
+    """What runs meanwhile: ingest (or expiry) records `version` and `action`, and that message is
+    applied in full by another publisher."""
+
+    def meanwhile() -> None:
+        expect(stack, posting_id, "schemaorg", action, version)
+        outcome = schemaorg_publisher(stack, stack.s3).apply(page_message(posting_id, action, title, version))
+        assert outcome == ("published" if action == "upsert" else "removed")
+
+    return meanwhile
+
+
 def test_an_older_page_written_after_a_newer_one_never_replaces_it(stack: EmbeddedStack) -> None:
     expect(stack, "RACE-1", "schemaorg", "upsert", "h1")
-
-    def newer_version_published() -> None:  # ingest records h2, and h2's message is applied in full
-        expect(stack, "RACE-1", "schemaorg", "upsert", "h2")
-        newer = schemaorg_publisher(stack, stack.s3).apply(page_message("RACE-1", "upsert", "New", "h2"))
-        assert newer == "published"
-
+    newer_version_published = state_moves_and_is_applied(stack, "RACE-1", "upsert", "New", "h2")
     slow = schemaorg_publisher(stack, interleaved(stack, "PutObject", newer_version_published))
 
     assert slow.apply(page_message("RACE-1", "upsert", "Old", "h1")) == "superseded"
@@ -448,12 +457,8 @@ def test_an_older_page_written_after_a_newer_one_never_replaces_it(stack: Embedd
 
 def test_an_older_page_written_after_its_removal_is_taken_back(stack: EmbeddedStack) -> None:
     expect(stack, "RACE-2", "schemaorg", "upsert", "h1")
-
-    def taken_down_meanwhile() -> None:  # expiry takes h1 down; the removal finds no page yet
-        expect(stack, "RACE-2", "schemaorg", "remove", "h1")
-        removal = schemaorg_publisher(stack, stack.s3).apply(page_message("RACE-2", "remove", "", "h1"))
-        assert removal == "removed"
-
+    # Expiry takes h1 down meanwhile; the removal finds no page yet.
+    taken_down_meanwhile = state_moves_and_is_applied(stack, "RACE-2", "remove", "", "h1")
     slow = schemaorg_publisher(stack, interleaved(stack, "PutObject", taken_down_meanwhile))
 
     assert slow.apply(page_message("RACE-2", "upsert", "Old", "h1")) == "superseded"
@@ -466,12 +471,7 @@ def test_a_removal_never_deletes_the_page_of_a_newer_version(stack: EmbeddedStac
         "published"
     )
     expect(stack, "RACE-3", "schemaorg", "remove", "h1")
-
-    def reopened_meanwhile() -> None:  # a new version h2 is ingested and published
-        expect(stack, "RACE-3", "schemaorg", "upsert", "h2")
-        newer = schemaorg_publisher(stack, stack.s3).apply(page_message("RACE-3", "upsert", "Two", "h2"))
-        assert newer == "published"
-
+    reopened_meanwhile = state_moves_and_is_applied(stack, "RACE-3", "upsert", "Two", "h2")  # a new h2
     slow = schemaorg_publisher(stack, interleaved(stack, "DeleteObject", reopened_meanwhile))
 
     assert slow.apply(page_message("RACE-3", "remove", "", "h1")) == "superseded"
