@@ -125,18 +125,16 @@ class IndexingApiSettings:
 
 @dataclass(frozen=True, slots=True)
 class PublisherTables:
-    """The tables every publisher writes: posting state, feed entries, idempotency records."""
+    """The tables every publisher writes: posting state and feed entries."""
 
     state_table: str
     feed_table: str
-    idempotency_table: str
 
 
 def _publisher_tables(variables: _Variables) -> PublisherTables:
     return PublisherTables(
         state_table=variables.text("STATE_TABLE"),
         feed_table=variables.text("FEED_TABLE"),
-        idempotency_table=variables.text("IDEMPOTENCY_TABLE"),
     )
 
 
@@ -168,6 +166,7 @@ class IngestSettings:
 @dataclass(frozen=True, slots=True)
 class LinkedInPublisherSettings:
     tables: PublisherTables
+    idempotency_table: str  # only LinkedIn keeps idempotency records: its API calls act outside our state
     linkedin_delivery: LinkedInDelivery
     queue_url: str  # the LinkedIn queue, where task polls go
     poll_delay_seconds: int
@@ -189,6 +188,7 @@ class LinkedInPublisherSettings:
             )
         return cls(
             tables=_publisher_tables(variables),
+            idempotency_table=variables.text("IDEMPOTENCY_TABLE"),
             linkedin_delivery=delivery,
             queue_url=variables.text("LINKEDIN_QUEUE_URL"),
             poll_delay_seconds=variables.whole("LINKEDIN_TASK_POLL_DELAY_SECONDS"),

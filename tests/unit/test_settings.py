@@ -66,7 +66,7 @@ def test_each_function_reads_its_settings_from_what_the_template_gives_it(functi
 
 
 QUEUES = {"LINKEDIN_QUEUE_URL", "INDEED_QUEUE_URL", "SCHEMAORG_QUEUE_URL"}
-PUBLISHER_TABLES = {"STATE_TABLE", "FEED_TABLE", "IDEMPOTENCY_TABLE"}
+PUBLISHER_TABLES = {"STATE_TABLE", "FEED_TABLE"}
 CONNECTIONS = {"CONNECTIONS_PARAMETER_PATH", "INTAKE_BUCKET", "STATE_TABLE"}
 # What each function cannot start without (LinkedIn in API mode, Google Indexing disabled: the defaults).
 REQUIRED = {
@@ -80,6 +80,7 @@ REQUIRED = {
     | QUEUES,
     "LinkedInPublisherFunction": PUBLISHER_TABLES
     | {
+        "IDEMPOTENCY_TABLE",
         "LINKEDIN_DELIVERY",
         "LINKEDIN_QUEUE_URL",
         "LINKEDIN_TASK_POLL_DELAY_SECONDS",

@@ -45,7 +45,7 @@ message_config = idempotency.per_message_config()
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
     data_keyword_argument="request",
     # One layer per guarded function (handlers.idempotency says why).
-    persistence_store=idempotency.persistence_layer(dynamodb, settings.tables.idempotency_table),
+    persistence_store=idempotency.persistence_layer(dynamodb, settings.idempotency_table),
     config=submit_config,
 )
 def submit_once(request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -60,7 +60,7 @@ def submit(request: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
     data_keyword_argument="message",
-    persistence_store=idempotency.persistence_layer(dynamodb, settings.tables.idempotency_table),
+    persistence_store=idempotency.persistence_layer(dynamodb, settings.idempotency_table),
     config=message_config,
 )
 def apply_to_feed_once(message: dict[str, Any]) -> str:
