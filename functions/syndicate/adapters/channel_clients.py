@@ -23,15 +23,18 @@ SECRETS_MAX_AGE_SECONDS: Final = 300
 
 class ChannelClients:
     """Build once per container (module scope); call `linkedin()` / `indexing()` when needed: a client
-    and its module (requests, google-auth) load at the first call."""
+    and its module (requests, google-auth) load at the first call. `before_http` runs once, just before
+    the first client is built (a handler has its tracer instrument requests there, not at cold start)."""
 
     def __init__(
         self,
         secretsmanager: Callable[[], Any],
         linkedin: LinkedInApiSettings | None = None,
         indexing: IndexingApiSettings | None = None,
+        before_http: Callable[[], object] | None = None,
     ) -> None:
         self._secretsmanager = secretsmanager
+        self._before_http = before_http
         self._linkedin_settings = linkedin
         self._indexing_settings = indexing
         self._provider: SecretsProvider | None = None
@@ -49,8 +52,14 @@ class ChannelClients:
         if self._linkedin is None:
             if self._linkedin_settings is None:
                 raise RuntimeError("this function has no LinkedIn API settings (LINKEDIN_DELIVERY is 'feed')")
+            self._loading_http()
             self._linkedin = self._new_linkedin(self._linkedin_settings)
         return self._linkedin
+
+    def _loading_http(self) -> None:
+        if self._before_http is not None:
+            before, self._before_http = self._before_http, None
+            before()
 
     def _new_linkedin(self, settings: LinkedInApiSettings) -> LinkedInClient:
         from syndicate.adapters import http, linkedin_api  # noqa: PLC0415 - requests loads only where used
@@ -95,6 +104,7 @@ class ChannelClients:
         if self._indexing is None:
             if self._indexing_settings is None:
                 raise RuntimeError("this function has no Indexing API settings (GOOGLE_INDEXING is disabled)")
+            self._loading_http()
             self._indexing = self._new_indexing(self._indexing_settings)
         return self._indexing
 

@@ -14,7 +14,7 @@ from syndicate.settings import AtsPollSettings
 
 settings = AtsPollSettings.from_environ()
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=("botocore", "requests"))  # only what this function calls
 metrics = Metrics()
 sync = ConnectionSync.from_settings(settings.connections, boto3.client("s3"), boto3.client("dynamodb"))
 connections = ConnectionStore(boto3.client("ssm"), settings.connections.connections_path, max_age=0)

@@ -16,7 +16,7 @@ from syndicate.settings import FeedBuilderSettings
 
 settings = FeedBuilderSettings.from_environ()
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=("botocore",))  # only what this function calls: patching imports each
 metrics = Metrics()
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")

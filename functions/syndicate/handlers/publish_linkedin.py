@@ -28,12 +28,16 @@ from syndicate.settings import LinkedInPublisherSettings
 
 settings = LinkedInPublisherSettings.from_environ()
 logger = Logger()
-tracer = Tracer(patch_modules=("botocore", "requests"))  # only what this function calls
+tracer = Tracer(patch_modules=("botocore",))  # requests too, when the API client is first built
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
-clients = ChannelClients(lambda: boto3.client("secretsmanager"), linkedin=settings.api)
+clients = ChannelClients(
+    lambda: boto3.client("secretsmanager"),
+    linkedin=settings.api,
+    before_http=lambda: tracer.patch(["requests"]),
+)
 submit_config = IdempotencyConfig(
     event_key_jmespath="digest",
     expires_after_seconds=idempotency.RETENTION_SECONDS,

@@ -27,13 +27,17 @@ from syndicate.settings import SchemaOrgPublisherSettings
 
 settings = SchemaOrgPublisherSettings.from_environ()
 logger = Logger()
-tracer = Tracer(patch_modules=("botocore", "requests"))  # only what this function calls
+tracer = Tracer(patch_modules=("botocore",))  # requests too, when the Indexing API client is first built
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
 publisher = SchemaOrgPublisher.from_settings(settings, s3, dynamodb)
-clients = ChannelClients(lambda: boto3.client("secretsmanager"), indexing=settings.indexing)
+clients = ChannelClients(
+    lambda: boto3.client("secretsmanager"),
+    indexing=settings.indexing,
+    before_http=lambda: tracer.patch(["requests"]),
+)
 notifier = GoogleNotifier.from_settings(settings, publisher.state, clients)
 
 
