@@ -1,11 +1,17 @@
-"""Handler cold start: import plus client creation of each handler module against a floor.
+"""Handler cold start: import plus client creation of each function's handler module against a floor.
 
-Each measurement is a fresh interpreter that times, with `perf_counter`, from just before the
-import to just after it; interpreter start-up is outside both measurements. The handlers build
-their boto3 clients, Powertools objects and validators at module scope, so the import is all a
-cold start pays before the first event. The floor is `import boto3;
-boto3.client("s3")` in the same kind of process. Rounds run the floor and every handler one after
-the other, after a warm-up round that is dropped (it also writes any missing bytecode caches).
+Every function template.yaml deploys is measured (a test holds HANDLERS equal to the template's
+handlers). Each measurement is a fresh interpreter that reads, just before the import and just after
+it, its CPU time (`time.process_time`: user + system of the whole process, every thread) and the
+wall clock; interpreter start-up is outside both. The handlers build their boto3 clients,
+Powertools objects and validators at module scope, so the import is all a cold start pays before
+the first event (the webhook's first request is measured too, in tests/bench/webhook.py). The floor
+is `import boto3; boto3.client("s3")` in the same kind of process. Each handler runs in pairs with
+the floor, floor first in one round and second in the next, after a warm-up pair that is dropped
+(it also writes any missing bytecode caches: children run with PYTHONDONTWRITEBYTECODE removed, so
+our modules are read from bytecode as the floor's are). The verdict is the median of the per-pair
+CPU ratios: on a machine other processes share, CPU time is what they inflate least; the wall
+ratio is printed beside it.
 
 Environment of each child: the function's variables as template.yaml gives them (Globals merged
 with the function's own, each reference replaced by a fake name derived from its logical id:
@@ -44,11 +50,17 @@ from packaging.requirements import Requirement
 
 from tests.bench.postings import REPO
 
+# Every function template.yaml deploys, in its order.
 HANDLERS = (
     "syndicate.handlers.ingest",
     "syndicate.handlers.publish_linkedin",
     "syndicate.handlers.publish_indeed",
     "syndicate.handlers.publish_schemaorg",
+    "syndicate.handlers.build_feeds",
+    "syndicate.handlers.expire",
+    "syndicate.handlers.webhook",
+    "syndicate.handlers.ats_poll",
+    "syndicate.handlers.greenhouse_webhook",
 )
 FLOOR = "floor: import boto3 + boto3.client('s3')"
 # Not a target: what the ingest handler's three clients alone would cost, to read the gap by.
@@ -76,14 +88,14 @@ class _OnlyTheBundle:
         return None
 sys.meta_path.insert(0, _OnlyTheBundle)
 """
-# Beyond what every interpreter loads at start-up, only `sys` and `time` come before the clock, so
+# Beyond what every interpreter loads at start-up, only `sys` and `time` come before the clocks, so
 # neither side gets json, logging... for free. `__import__` is a builtin, and importing a dotted
 # name runs every parent package too.
 _CHILD = (
     BUNDLE_ONLY_PREFACE
     + """
 import time
-start = time.perf_counter()
+cpu_start, wall_start = time.process_time(), time.perf_counter()
 target = sys.argv[1]
 if target == "floor":
     import boto3
@@ -93,29 +105,54 @@ elif target == "three-clients":
     boto3.client("s3"); boto3.client("sqs"); boto3.client("dynamodb")
 else:
     __import__(target)
-print(repr(time.perf_counter() - start))
+print(repr(time.process_time() - cpu_start), repr(time.perf_counter() - wall_start))
 """
 )
 _CHILD_TARGETS = {FLOOR: "floor", THREE_CLIENTS: "three-clients"}
 
 
 @dataclass(frozen=True)
-class Timing:
-    seconds: tuple[float, ...]
+class Run:
+    cpu: float  # seconds of CPU time (user + system) from just before the import to just after it
+    wall: float
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Runs of one subject, each paired with a run of the floor made next to it."""
+
+    floor: tuple[Run, ...]
+    subject: tuple[Run, ...]
 
     @property
-    def best(self) -> float:
-        return min(self.seconds)
+    def cpu_ratio(self) -> float:
+        """The verdict's figure: the median of the per-pair CPU ratios."""
+        return statistics.median(s.cpu / f.cpu for f, s in zip(self.floor, self.subject, strict=True))
 
     @property
-    def median(self) -> float:
-        return statistics.median(self.seconds)
+    def wall_ratio(self) -> float:
+        return statistics.median(s.wall / f.wall for f, s in zip(self.floor, self.subject, strict=True))
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(run.cpu for run in self.subject)
+
+    @property
+    def floor_cpu_median(self) -> float:
+        return statistics.median(run.cpu for run in self.floor)
+
+    @property
+    def wall_median(self) -> float:
+        return statistics.median(run.wall for run in self.subject)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "best_ms": round(self.best * 1e3, 1),
-            "median_ms": round(self.median * 1e3, 1),
-            "rounds": len(self.seconds),
+            "pairs": len(self.subject),
+            "cpu_ms_median": round(self.cpu_median * 1e3, 1),
+            "floor_cpu_ms_median": round(self.floor_cpu_median * 1e3, 1),
+            "wall_ms_median": round(self.wall_median * 1e3, 1),
+            "cpu_ratio_median_of_pairs": round(self.cpu_ratio, 3),
+            "wall_ratio_median_of_pairs": round(self.wall_ratio, 3),
         }
 
 
@@ -233,7 +270,8 @@ def not_bundled_names() -> set[str]:
 def handler_environments() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """(the floor's environment, each handler module's environment) from template.yaml."""
     template = load_template_file(REPO / "template.yaml")
-    base = {name: value for name, value in os.environ.items() if name not in variables_to_hide()}
+    hidden = {*variables_to_hide(), "PYTHONDONTWRITEBYTECODE"}  # bytecode read as the floor's is
+    base = {name: value for name, value in os.environ.items() if name not in hidden}
     functions = str(REPO / "functions")
     base["PYTHONPATH"] = os.pathsep.join(p for p in (functions, base.get("PYTHONPATH", "")) if p)
     base |= offline_aws_variables(REGION)
@@ -256,9 +294,10 @@ def handler_environments() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         by_module[handler.rpartition(".")[0]] = (
             base | environment | _lambda_variables(logical_id, handler, properties)
         )
-    missing = [module for module in HANDLERS if module not in by_module]
-    if missing:
-        raise LookupError(f"template.yaml has no function for {', '.join(missing)}")
+    if set(by_module) != set(HANDLERS):
+        raise LookupError(
+            f"HANDLERS and template.yaml's functions differ: {sorted(set(by_module) ^ set(HANDLERS))}"
+        )
     return base, by_module
 
 
@@ -276,18 +315,29 @@ def _run_child(target: str, env: Mapping[str, str], extra_flags: Sequence[str] =
     return completed.stdout, completed.stderr
 
 
-def cold_starts(rounds: int) -> dict[str, Timing]:
-    """Seconds from import to ready, per handler module and for the floor and the context row."""
+def _measure(target: str, env: Mapping[str, str]) -> Run:
+    stdout, _ = _run_child(target, env)
+    cpu, wall = stdout.strip().splitlines()[-1].split()
+    return Run(float(cpu), float(wall))
+
+
+def cold_starts(rounds: int) -> dict[str, Pairs]:
+    """Per handler module (and the context row): `rounds` runs, each paired with a run of the floor."""
     floor_env, envs = handler_environments()
-    plan = [(name, _CHILD_TARGETS[name], floor_env) for name in (FLOOR, THREE_CLIENTS)]
+    plan = [(THREE_CLIENTS, _CHILD_TARGETS[THREE_CLIENTS], floor_env)]
     plan += [(module, module, envs[module]) for module in HANDLERS]
-    seconds: dict[str, list[float]] = defaultdict(list)
-    for round_number in range(rounds + 1):
+    floor_runs: dict[str, list[Run]] = defaultdict(list)
+    subject_runs: dict[str, list[Run]] = defaultdict(list)
+    for round_number in range(rounds + 1):  # round 0 warms the disk cache and writes bytecode
         for name, target, env in plan:
-            stdout, _ = _run_child(target, env)
-            if round_number:  # round 0 warms the disk cache and bytecode
-                seconds[name].append(float(stdout.strip().splitlines()[-1]))
-    return {name: Timing(tuple(seconds[name])) for name, _, _ in plan}
+            if round_number % 2:  # the floor first in odd rounds, second in even ones
+                floor, subject = _measure("floor", floor_env), _measure(target, env)
+            else:
+                subject, floor = _measure(target, env), _measure("floor", floor_env)
+            if round_number:
+                floor_runs[name].append(floor)
+                subject_runs[name].append(subject)
+    return {name: Pairs(tuple(floor_runs[name]), tuple(subject_runs[name])) for name, _, _ in plan}
 
 
 @dataclass(frozen=True)
