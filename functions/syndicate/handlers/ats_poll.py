@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from syndicate.handlers import cold_start_done
 from syndicate.pipeline.connections import ConnectionStore, ConnectionSync
 from syndicate.settings import AtsPollSettings
 
@@ -33,3 +34,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             logger.info("board synced", extra={"report": vars(report)})
         metrics.add_metric("AtsPostingsSent", MetricUnit.Count, report.sent + report.closed)
     return {"connections": [vars(report) for report in reports]}
+
+
+cold_start_done()

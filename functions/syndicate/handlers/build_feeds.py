@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from syndicate.handlers import cold_start_done
 from syndicate.handlers.batch import seconds_left
 from syndicate.pipeline.feed_builder import FeedBuilder
 from syndicate.settings import FeedBuilderSettings
@@ -35,3 +36,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(f"ShardsRendered{document.capitalize()}", MetricUnit.Count, count)
     logger.info("feeds built", extra={"rendered": rendered})
     return {"skipped": False, "rendered": rendered}
+
+
+cold_start_done()

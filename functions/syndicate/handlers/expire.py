@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from syndicate.handlers import cold_start_done
 from syndicate.pipeline.expiry import ExpiryService, scheduled_time
 from syndicate.settings import ExpirySettings
 
@@ -29,3 +30,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info("expiry run", extra={"now": now.isoformat(), "stats": vars(stats)})
     metrics.add_metric("PostingsExpired", MetricUnit.Count, stats.expired)
     return {"now": now.isoformat(), **vars(stats)}
+
+
+cold_start_done()

@@ -12,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from syndicate.handlers import cold_start_done
 from syndicate.pipeline.connections import ConnectionStore, ConnectionSync
 from syndicate.pipeline.greenhouse_webhook import GreenhouseWebhook
 from syndicate.pipeline.webhook_service import request_from_event
@@ -53,3 +54,6 @@ def greenhouse_delivery(connection_id: str) -> Response[Any]:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+cold_start_done()

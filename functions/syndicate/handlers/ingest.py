@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.core import validation
+from syndicate.handlers import cold_start_done
 from syndicate.pipeline.ingest_service import IngestService
 from syndicate.settings import IngestSettings
 
@@ -43,3 +44,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+
+
+cold_start_done()

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from syndicate.handlers import cold_start_done
 from syndicate.pipeline.publishers.base import load_message
 from syndicate.pipeline.publishers.indeed import IndeedPublisher
 from syndicate.settings import IndeedPublisherSettings
@@ -46,3 +47,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+
+
+cold_start_done()

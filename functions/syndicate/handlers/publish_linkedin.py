@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.adapters.channel_clients import ChannelClients
 from syndicate.core.messages import ChannelMessage
-from syndicate.handlers import idempotency
+from syndicate.handlers import cold_start_done, idempotency
 from syndicate.handlers.batch import add_failures, process_records, seconds_left
 from syndicate.pipeline.publishers.linkedin import LinkedInPublisher, Taken, answer_dict
 from syndicate.settings import LinkedInPublisherSettings
@@ -105,3 +105,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     for outcome, count in end.outcomes.items():
         metrics.add_metric(f"{publisher.metric_prefix}{outcome.capitalize()}", MetricUnit.Count, count)
     return add_failures(processor.response(), end.failed)
+
+
+cold_start_done()

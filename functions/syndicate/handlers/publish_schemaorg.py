@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.adapters.channel_clients import ChannelClients
+from syndicate.handlers import cold_start_done
 from syndicate.handlers.batch import add_failures, process_records, seconds_left
 from syndicate.pipeline.publishers.base import load_message
 from syndicate.pipeline.publishers.google import GoogleNotifier, Notice, notice_for
@@ -59,3 +60,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     sent = notifier.notify(notices, seconds_left(context))
     metrics.add_metric("GoogleNotifications", MetricUnit.Count, sent.sent)
     return add_failures(processor.response(), sent.failed)
+
+
+cold_start_done()

@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.core import validation
+from syndicate.handlers import cold_start_done
 from syndicate.pipeline.webhook_service import (
     IDEMPOTENCY_RETENTION_SECONDS,
     ApiResponse,
@@ -92,3 +93,6 @@ def posting_status(posting_id: str) -> Response[Any]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config.register_lambda_context(context)
     return app.resolve(event, context)
+
+
+cold_start_done()
