@@ -25,12 +25,8 @@ from infra.runtime.aws_env import patched_environ
 from syndicate.adapters.state import StateTable
 from syndicate.cli.main import main
 from syndicate.core import signature
-from syndicate.pipeline.webhook_service import (
-    MAX_BODY_BYTES,
-    MAX_POSTINGS,
-    WEBHOOK_PREFIX,
-    request_from_event,
-)
+from syndicate.pipeline.api_gateway import MAX_BODY_BYTES, request_from_event
+from syndicate.pipeline.webhook_service import MAX_POSTINGS, WEBHOOK_PREFIX
 from tests.factories import raw_posting
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -132,7 +132,7 @@ BUDGETS: dict[str, set[str]] = {
     "expire": POWERTOOLS | TRACER,
     "webhook": POWERTOOLS | VALIDATOR,
     "ats_poll": POWERTOOLS | TRACER | HTTP_CLIENT | CONNECTORS,
-    "greenhouse_webhook": POWERTOOLS | VALIDATOR | HTTP_CLIENT | CONNECTORS,
+    "greenhouse_webhook": POWERTOOLS | HTTP_CLIENT | CONNECTORS,  # it syncs a board: no posting check
 }
 
 

@@ -13,9 +13,9 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.handlers import cold_start_done
+from syndicate.pipeline.api_gateway import request_from_event
 from syndicate.pipeline.connections import ConnectionStore, ConnectionSync
 from syndicate.pipeline.greenhouse_webhook import GreenhouseWebhook
-from syndicate.pipeline.webhook_service import request_from_event
 from syndicate.settings import GreenhouseWebhookSettings
 
 SECRETS_MAX_AGE_SECONDS = 300  # a secret added during a rotation is accepted within this time

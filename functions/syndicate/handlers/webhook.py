@@ -23,12 +23,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.core import validation
 from syndicate.handlers import cold_start_done
-from syndicate.pipeline.webhook_service import (
-    IDEMPOTENCY_RETENTION_SECONDS,
-    ApiResponse,
-    WebhookService,
-    request_from_event,
-)
+from syndicate.pipeline.api_gateway import ApiResponse, request_from_event
+from syndicate.pipeline.webhook_service import IDEMPOTENCY_RETENTION_SECONDS, WebhookService
 from syndicate.settings import WebhookSettings
 
 # A secret added during a rotation is accepted within this many seconds (the cache's lifetime).

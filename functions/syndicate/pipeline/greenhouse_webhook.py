@@ -16,14 +16,8 @@ from syndicate.adapters.ats_boards import BoardUnreadable
 from syndicate.adapters.lock import LockTimeout
 from syndicate.core.connectors import greenhouse_signature
 from syndicate.core.signature import SignatureRejected
+from syndicate.pipeline.api_gateway import MAX_BODY_BYTES, ApiRequest, ApiResponse, active_secrets, error
 from syndicate.pipeline.connections import ConnectionStore, ConnectionSync
-from syndicate.pipeline.webhook_service import (
-    MAX_BODY_BYTES,
-    ApiRequest,
-    ApiResponse,
-    active_secrets,
-    error,
-)
 
 JOB_POST_ACTIONS = frozenset({"job_post_created", "job_post_updated", "job_post_deleted"})
 JOB_LEFT_ACTIONS = frozenset({"job_post_updated", "job_post_deleted"})  # may take a post off the board

@@ -6,14 +6,12 @@ is an upload like any other. The order and the idempotency rules: docs/design.md
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -30,12 +28,12 @@ from syndicate.core.assess import assess
 from syndicate.core.delivery import LinkedInDelivery
 from syndicate.core.intake import RawPosting, decode_json
 from syndicate.core.model import CHANNELS
+from syndicate.pipeline.api_gateway import MAX_BODY_BYTES, ApiRequest, ApiResponse, active_secrets, error
 from syndicate.pipeline.posting_status import status_document
 from syndicate.pipeline.render import for_delivery
 from syndicate.pipeline.state_store import IngestState
 from syndicate.settings import WebhookSettings
 
-MAX_BODY_BYTES = 1024 * 1024
 MAX_POSTINGS = 100
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600
@@ -52,83 +50,6 @@ _CLIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _POSTING_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # schemas/posting.schema.json `id`
 _JSON_MEDIA_TYPE = re.compile(r"application/(?:[A-Za-z0-9.+-]+\+)?json")
 _AUTHENTICATE = {"WWW-Authenticate": f'{signature.HEADER} realm="syndicate", scheme="{signature.SCHEME}"'}
-
-
-# --- requests and responses ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ApiRequest:
-    method: str
-    path: str
-    headers: Mapping[str, str]  # names in lower case
-    body: bytes
-    request_id: str
-    base_path: str = ""  # what precedes the route in the URL (the API Gateway stage), for status URLs
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-
-@dataclass(frozen=True, slots=True)
-class ApiResponse:
-    status: int
-    body: Any
-    headers: Mapping[str, str] = field(default_factory=dict)
-    request_id: str = ""  # the request that produced it (a replayed response keeps the first one's)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "body": self.body,
-            "headers": dict(self.headers),
-            "request_id": self.request_id,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ApiResponse:
-        return cls(
-            int(data["status"]),
-            data["body"],
-            dict(data.get("headers") or {}),
-            str(data.get("request_id", "")),
-        )
-
-
-def error(
-    status: int, code: str, message: str, request_id: str, headers: Mapping[str, str] | None = None
-) -> ApiResponse:
-    body = {"error": code, "message": message, "request_id": request_id}
-    return ApiResponse(status, body, dict(headers or {}), request_id)
-
-
-def request_from_event(event: Mapping[str, Any]) -> ApiRequest:
-    """An API Gateway REST (payload 1.0) proxy event as a request with the body's exact bytes.
-
-    The API declares every media type binary, so API Gateway hands the body over base64-encoded
-    and byte for byte as sent: the signature is checked over what the client signed.
-    """
-    raw = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        try:
-            body = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError):
-            body = raw.encode("utf-8")
-    else:
-        body = raw.encode("utf-8")
-    headers = {str(name).lower(): str(value) for name, value in (event.get("headers") or {}).items()}
-    context = event.get("requestContext") or {}
-    path = str(event.get("path") or "")
-    full_path = str(context.get("path") or path)
-    base_path = full_path[: -len(path)] if path and full_path.endswith(path) else ""
-    return ApiRequest(
-        method=str(event.get("httpMethod") or context.get("httpMethod") or ""),
-        path=path,
-        headers=headers,
-        body=body,
-        request_id=str(context.get("requestId") or uuid.uuid4()),
-        base_path=base_path.rstrip("/"),
-    )
 
 
 class _Refused(Exception):
@@ -361,15 +282,6 @@ class WebhookService:
             )
             raise _Refused(error(400, "invalid_idempotency_key", message, request.request_id))
         return key
-
-
-def active_secrets(value: Any) -> tuple[str, ...]:
-    """The usable secrets of a secret document's entry: one string, or a list of them while rotating."""
-    if isinstance(value, str):
-        return (value,) if value else ()
-    if isinstance(value, list):
-        return tuple(secret for secret in value if isinstance(secret, str) and secret)
-    return ()
 
 
 def _postings_in(document: Any) -> list[Any] | str:
