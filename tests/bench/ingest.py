@@ -221,6 +221,7 @@ class KeptState(_CountingState):
         extra_set: Mapping[str, Any] | None = None,
         remove: tuple[str, ...] = (),
         entry_set: Mapping[str, Any] | None = None,
+        entry_remove: tuple[str, ...] = (),
     ) -> bool:
         self.calls["mark"] += 1
         item = self.get(posting_id)
@@ -233,7 +234,8 @@ class KeptState(_CountingState):
         entry |= {"state": state, "updated": _now_text(), **(entry_set or {})}
         if reason is not None:
             entry["reason"] = reason
-        entry.pop("last_error", None)
+        for name in ("last_error", *entry_remove):
+            entry.pop(name, None)
         item |= dict(extra_set or {})
         for name in remove:
             item.pop(name, None)

@@ -273,6 +273,33 @@ def state_item(stack: EmbeddedStack, posting_id: str) -> dict[str, Any] | None:
     return None if item is None else {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
 
 
+def state_item_bytes(stack: EmbeddedStack, posting_id: str) -> int:
+    """The posting's state item size as DynamoDB bills it (developer guide, "DynamoDB item sizes and
+    formats"): names and values in UTF-8, numbers about a byte per two digits plus one, 3 bytes a
+    map or list plus 1 a member."""
+    item = stack.dynamodb.get_item(
+        TableName=stack.environment()["STATE_TABLE"],
+        Key={"posting_id": {"S": posting_id}},
+        ConsistentRead=True,
+    )["Item"]
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
+
+
+def _value_bytes(value: Mapping[str, Any]) -> int:
+    [(kind, inner)] = value.items()
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + 1 + _value_bytes(v) for k, v in inner.items())
+    if kind == "L":
+        return 3 + sum(1 + _value_bytes(v) for v in inner)
+    if kind == "N":
+        return (len(inner.strip("-").replace(".", "").strip("0")) + 1) // 2 + 1
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(len(member.encode()) for member in inner)
+    return len(inner.encode()) if isinstance(inner, str) else len(inner)
+
+
 def idempotency_records(stack: EmbeddedStack) -> list[dict[str, Any]]:
     table = stack.environment()["IDEMPOTENCY_TABLE"]
     records: list[dict[str, Any]] = []

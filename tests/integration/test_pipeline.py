@@ -16,6 +16,7 @@ function name and the MD5 of the JSON of the key, sorted keys) and "Batch proces
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import json
 import logging
@@ -60,6 +61,7 @@ from tests.integration.pipeline_helpers import (
     send_bodies,
     sitemap_urls,
     state_item,
+    state_item_bytes,
     take_messages,
     upload_json,
     upload_jsonl,
@@ -531,3 +533,64 @@ def test_an_s3_test_event_is_ignored(stack: EmbeddedStack) -> None:
     assert not any(report.dead_lettered.values())
     assert keys_under(stack, "IntakeBucket", "") == []
     assert stack.dynamodb.scan(TableName=stack.environment()["STATE_TABLE"])["Count"] == 0
+
+
+# -- state that costs what it must ------------------------------------------------------------------------
+
+
+def test_a_published_postings_state_item_stays_under_one_write_unit(stack: EmbeddedStack) -> None:
+    # As long as the load benchmark's: its ids, an update time, an expiry, LinkedIn's listing and job.
+    raw = posting(
+        "RN-ICU-2207-B000294", updated_at="2026-11-26T09:30:00Z", valid_through="2027-01-31T23:59:59Z"
+    )
+    upload_jsonl(stack, "incoming/2026-11-27/greenhouse-export.jsonl", [json.dumps(raw)])
+    drain_clean(stack)
+
+    item = state_item(stack, "RN-ICU-2207-B000294")
+    assert item is not None and item["linkedin_job_posting"]
+    assert {channel: entry["state"] for channel, entry in item["channels"].items()} == {
+        "linkedin": "published",
+        "indeed": "published",
+        "schemaorg": "published",
+    }
+    assert len(item["content_hash"]) == 32  # 128 bits in hex, stored once a channel and once on top
+    assert "task" not in item["channels"]["linkedin"]  # read only while LinkedIn's task runs
+    # Every write of an item past 1 KB bills 2 write units; this one is rewritten by every status change.
+    assert state_item_bytes(stack, "RN-ICU-2207-B000294") < 1024
+
+
+def test_a_posting_stored_with_a_full_length_hash_is_not_published_again_for_the_shorter_one(
+    stack: EmbeddedStack,
+) -> None:
+    raw = posting("LONG-HASH-1")
+    upload_json(stack, "incoming/a.json", [raw])
+    drain_clean(stack)
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    full = hashlib.sha256(canonical.encode()).hexdigest()
+    assert full.startswith(content_hash(raw))
+    # What the release before stored: the full SHA-256, on top and in every channel's entry.
+    stack.dynamodb.update_item(
+        TableName=stack.environment()["STATE_TABLE"],
+        Key={"posting_id": {"S": "LONG-HASH-1"}},
+        UpdateExpression="SET content_hash = :h, channels.linkedin.#h = :h, channels.indeed.#h = :h, "
+        "channels.schemaorg.#h = :h",
+        ExpressionAttributeNames={"#h": "hash"},
+        ExpressionAttributeValues={":h": {"S": full}},
+    )
+    requests, feed = linkedin_requests(stack), feed_jobs(stack)
+
+    upload_json(stack, "incoming/b.json", [raw])  # the same content again, a newer upload
+    drain_clean(stack)
+
+    assert receipt_entries(stack, "incoming/b.json")["LONG-HASH-1"]["outcome"] == "unchanged"
+    assert linkedin_requests(stack) == requests and feed_jobs(stack) == feed
+    item = state_item(stack, "LONG-HASH-1")
+    assert item is not None and item["content_hash"] == full
+    assert {(entry["state"], entry["hash"]) for entry in item["channels"].values()} == {("published", full)}
+
+    upload_json(stack, "incoming/c.json", [posting("LONG-HASH-1", title="Sous Chef")])  # changed
+    drain_clean(stack)
+
+    item = state_item(stack, "LONG-HASH-1")
+    assert item is not None and len(item["content_hash"]) == 32
+    assert [job["title"] for job in feed_jobs(stack)] == ["Sous Chef"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from typing import Any
 
 from syndicate.core.assess import assess
 from syndicate.core.intake import RawPosting
-from syndicate.core.messages import ChannelMessage, content_hash
+from syndicate.core.messages import ChannelMessage, content_hash, hash_of_record, same_content
 from syndicate.core.plan import PENDING, PUBLISHED, SKIPPED, plan_channels
 from syndicate.pipeline.receipt import Receipt
 from tests.factories import NOW, raw_posting
@@ -67,6 +68,19 @@ def test_posting_no_longer_ready_is_removed_from_that_channel() -> None:
 def test_content_hash_ignores_key_order() -> None:
     assert content_hash({"a": 1, "b": [1, 2]}) == content_hash({"b": [1, 2], "a": 1})
     assert content_hash({"a": 1}) != content_hash({"a": 2})
+
+
+def test_content_hash_is_128_bits_and_a_full_length_one_stored_before_still_matches() -> None:
+    fresh = content_hash({"a": 1})
+    full = hashlib.sha256(b'{"a":1}').hexdigest()  # what the release before stored
+    assert len(fresh) == 32 and full.startswith(fresh)
+    assert same_content(full, fresh) and same_content(fresh, fresh)
+    assert not same_content(None, fresh) and not same_content("", fresh)
+    assert not same_content(hashlib.sha256(b'{"a":2}').hexdigest(), fresh)
+    # The stored hash is kept while the content is the same (messages queued with it stay current).
+    assert hash_of_record(full, fresh) == full
+    assert hash_of_record(content_hash({"a": 2}), fresh) == fresh
+    assert hash_of_record(None, fresh) == fresh
 
 
 def test_message_round_trip() -> None:

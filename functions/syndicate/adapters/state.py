@@ -222,6 +222,7 @@ class StateTable:
         extra_set: Mapping[str, Any] | None = None,
         remove: tuple[str, ...] = (),
         entry_set: Mapping[str, Any] | None = None,
+        entry_remove: tuple[str, ...] = (),
     ) -> bool:
         """Set a channel's state while the item still holds `content_hash` (and `action`, when given)
         for that channel; the channel's `last_error` goes with the old state, its `reason` (why it is
@@ -229,7 +230,8 @@ class StateTable:
 
         `extra_set` sets further top-level attributes in the same write (LinkedIn's listing),
         `remove` deletes top-level attributes, `entry_set` sets further fields of the channel's
-        entry (the LinkedIn task). Returns False when the message is stale.
+        entry (the LinkedIn task), `entry_remove` deletes fields of it (the task once it ended).
+        Returns False when the message is stale.
         """
         request = self.mark_update(
             posting_id,
@@ -241,6 +243,7 @@ class StateTable:
             extra_set=extra_set,
             remove=remove,
             entry_set=entry_set,
+            entry_remove=entry_remove,
         )
         return conditional_update(self._client, request)
 
@@ -320,6 +323,7 @@ class StateTable:
         extra_set: Mapping[str, Any] | None = None,
         remove: tuple[str, ...] = (),
         entry_set: Mapping[str, Any] | None = None,
+        entry_remove: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """`mark`'s write as an UpdateItem request, also for a transaction with other writes (the
         feed table's entry): it fails its condition exactly when `mark` would return False."""
@@ -332,7 +336,7 @@ class StateTable:
             content_hash,
             action,
             entry_set=sets,
-            entry_remove=("last_error",),
+            entry_remove=("last_error", *entry_remove),
             extra_set=extra_set,
             remove=remove,
         )

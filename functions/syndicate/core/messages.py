@@ -19,10 +19,28 @@ MESSAGE_VERSION = 1
 IDEMPOTENCY_FIELDS = ("posting_id", "channel", "content_hash", "action", "upload_order")
 
 
+# A content hash is the first 128 bits of the canonical content's SHA-256, in hex: it is stored four
+# times in a state item, and the full 256 bits pushed items past 1 KB, where every write bills twice.
+CONTENT_HASH_HEX_DIGITS = 32
+
+
 def content_hash(raw: Any) -> str:
     """A stable fingerprint of a posting's canonical content (key order does not matter)."""
     canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:CONTENT_HASH_HEX_DIGITS]
+
+
+def same_content(stored: str | None, fresh: str) -> bool:
+    """Whether a stored content hash stands for the content whose hash is `fresh`: equal, or a full
+    SHA-256 in hex written before hashes were shortened, which starts with the short one."""
+    return bool(stored) and len(fresh) == CONTENT_HASH_HEX_DIGITS and str(stored).startswith(fresh)
+
+
+def hash_of_record(stored: str | None, fresh: str) -> str:
+    """The hash to record for content whose hash is `fresh`: the stored one while the content is the
+    same, so a posting stored with a full-length hash keeps it (and every message queued with it
+    stays current) until its content changes; no posting is republished for the shorter hash."""
+    return str(stored) if stored and same_content(stored, fresh) else fresh
 
 
 @dataclass(frozen=True, slots=True)

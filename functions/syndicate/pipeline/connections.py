@@ -23,7 +23,7 @@ from syndicate.adapters.ats_boards import BoardReader, BoardSettings, BoardUnrea
 from syndicate.adapters.lock import LeaseLock, LockTimeout
 from syndicate.core.connectors import ATS_NAMES
 from syndicate.core.connectors.boards import DefaultsRejected, check_defaults, map_board
-from syndicate.core.messages import content_hash
+from syndicate.core.messages import content_hash, same_content
 from syndicate.settings import ConnectionSettings
 
 CONNECTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -211,7 +211,7 @@ class ConnectionSync:
             posting_id = str(mapped.posting["id"])
             digest = content_hash(mapped.posting)
             current[posting_id] = {"hash": digest, "posting": mapped.posting}
-            if seen.get(posting_id, {}).get("hash") != digest:
+            if not same_content(seen.get(posting_id, {}).get("hash"), digest):
                 changed.append(mapped.posting)
                 # Said once, when the posting is sent: an unchanged board repeats nothing.
                 report.notes.extend(f"{posting_id}: {note}" for note in mapped.notes)

@@ -22,7 +22,7 @@ from syndicate.core.assess import Assessment, assess, posting_id_of, rejected_fo
 from syndicate.core.delivery import LinkedInDelivery, linkedin_listing
 from syndicate.core.intake import FileProblem, RawPosting, read_postings
 from syndicate.core.intake import Item as IntakeItem
-from syndicate.core.messages import ChannelMessage, content_hash
+from syndicate.core.messages import ChannelMessage, content_hash, hash_of_record
 from syndicate.core.model import Posting
 from syndicate.pipeline.receipt import Receipt
 from syndicate.pipeline.render import for_delivery, render_payload
@@ -206,10 +206,11 @@ class Ingest:
     def _decide(self, upload: Upload, result: Assessment, raw: Any) -> tuple[str, list[ChannelMessage]]:
         posting = result.posting
         assert posting is not None
-        new_hash = content_hash(raw)
+        fresh_hash = content_hash(raw)
         version = Version(updated_at_text(posting.updated_at), upload.order_of(result.index))
         for _ in range(MAX_RACE_RETRIES):
             previous = self._state.get(posting.id)
+            new_hash = hash_of_record((previous or {}).get("content_hash"), fresh_hash)
             seen = Version.of_item(previous) if previous else None
             if seen is not None and seen.upload_order == version.upload_order:
                 # The same event delivered again: resend only what a crash left pending.

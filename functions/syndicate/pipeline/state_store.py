@@ -51,6 +51,7 @@ class IngestState(Protocol):
         extra_set: Mapping[str, Any] | None = None,
         remove: tuple[str, ...] = (),
         entry_set: Mapping[str, Any] | None = None,
+        entry_remove: tuple[str, ...] = (),
     ) -> bool:
         """Set a channel's state while the item still holds `content_hash` (and `action`); False
         when the message is stale."""
@@ -77,6 +78,7 @@ class StateStore(IngestState, Protocol):
         extra_set: Mapping[str, Any] | None = None,
         remove: tuple[str, ...] = (),
         entry_set: Mapping[str, Any] | None = None,
+        entry_remove: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """`mark`'s write as an UpdateItem request, for a transaction with other writes."""
         ...

@@ -339,8 +339,10 @@ class LinkedInApiPublisher(PublisherBase):
                 extra = {"linkedin_listing": LISTED}
                 if status.job_posting:
                     extra["linkedin_job_posting"] = status.job_posting
+                # No reason for a plain success: None leaves the entry without one (the upsert's
+                # plan wrote none) rather than storing an empty string.
                 reason = (
-                    "LinkedIn already had this job (a repeated CREATE)" if status.duplicate_create else ""
+                    "LinkedIn already had this job (a repeated CREATE)" if status.duplicate_create else None
                 )
                 self._mark(poll, states.PUBLISHED, reason, extra_set=extra)
                 self.outcomes["published"] += 1
@@ -373,6 +375,8 @@ class LinkedInApiPublisher(PublisherBase):
         extra_set: Mapping[str, Any] | None = None,
         remove: tuple[str, ...] = (),
     ) -> None:
+        # The task ended: its URN and operation are read only while it runs, so they leave the state
+        # item, which every later write bills by its size (a failure's reason says what failed).
         self.state.mark(
             poll.posting_id,
             "linkedin",
@@ -382,6 +386,7 @@ class LinkedInApiPublisher(PublisherBase):
             reason=reason,
             extra_set=extra_set,
             remove=remove,
+            entry_remove=("task", "operation"),
         )
 
     def poll_delay(self, attempt: int) -> int:
