@@ -31,6 +31,7 @@ from infra.runtime.lambda_runner import FunctionInvoker, QueuePoller
 from syndicate.pipeline.posting_status import status_document
 from tests.integration.pipeline_helpers import (
     PARAMETERS,
+    event_for,
     feed_posting_ids,
     idempotency_records,
     ingest_only,
@@ -457,7 +458,17 @@ def test_feed_mode_keeps_linkedin_feed_xml_to_the_open_jobs_and_never_calls_the_
             "incoming/a.json",
             [posting("FEED-1"), posting("FEED-2"), posting("FEED-3", locations=two_places)],
         )
+        ingest_only(stack)
+        event = event_for(stack, "LinkedInQueue", take_messages(stack, "LinkedInQueue"))
+        assert stack.invoke("LinkedInPublisherFunction", event) == {"batchItemFailures": []}
+        published = state_item(stack, "FEED-1")
+        # Delivered again: the state write was its idempotency, so nothing changes, and no
+        # Powertools record was written for it.
+        assert stack.invoke("LinkedInPublisherFunction", event) == {"batchItemFailures": []}
+        assert state_item(stack, "FEED-1") == published
+        assert channel(stack, "FEED-1", "linkedin")["state"] == "published"
         stack.drain()
+        assert idempotency_records(stack) == []
         assert sorted(linkedin_feed_ids(stack)) == ["FEED-1", "FEED-2"]
         skipped = channel(stack, "FEED-3", "linkedin")
         assert skipped["state"] == "skipped" and "too_many_locations" in skipped["reason"]

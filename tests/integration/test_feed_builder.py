@@ -28,10 +28,11 @@ from infra.runtime.aws_env import patched_environ
 
 from syndicate.adapters.feed_store import FeedStore, shard_of
 from syndicate.adapters.queues import SendOutcome
-from syndicate.adapters.state import StateTable
+from syndicate.adapters.state import StateTable, Version
 from syndicate.core.channels import linkedin_feed, sitemap
 from syndicate.core.messages import ChannelMessage
 from syndicate.pipeline.ingest import Ingest
+from syndicate.pipeline.publishers.base import DUE
 from syndicate.pipeline.publishers.indeed import IndeedPublisher
 from syndicate.pipeline.publishers.linkedin import LinkedInFeedPublisher
 from syndicate.pipeline.publishers.schemaorg import SchemaOrgPublisher
@@ -81,10 +82,11 @@ def expect(stack: EmbeddedStack, posting_id: str, channel: str, action: str, ver
     stack.dynamodb.update_item(
         TableName=stack.environment()["STATE_TABLE"],
         Key={"posting_id": {"S": posting_id}},
-        UpdateExpression="SET channels.#c = :entry",
+        UpdateExpression="SET channels.#c = :entry, upload_order = :order",
         ExpressionAttributeNames={"#c": channel},
         ExpressionAttributeValues={
-            ":entry": {"M": {"hash": {"S": version}, "action": {"S": action}, "state": {"S": "queued"}}}
+            ":entry": {"M": {"hash": {"S": version}, "action": {"S": action}, "state": {"S": "queued"}}},
+            ":order": {"S": f"order-{version}"},  # as `message` sends it
         },
     )
 
@@ -287,10 +289,55 @@ def test_a_stale_message_never_puts_an_old_entry_back(stack: EmbeddedStack) -> N
         == "published"
     )
     old = message("STALE-1", "indeed", "upsert", [indeed_job("STALE-1", "Older")], "h1")
-    # The race `is_current` cannot see: the check passed, then the state moved on before the write.
-    assert indeed.record_entry("indeed", old, old.payload) == "superseded"
+    # The race `standing` cannot see: the check passed (the state held h1), then the state moved on
+    # and h2 was published before this message's writes.
+    seen = Version("", "order-h1")
+    assert indeed.record_entry("indeed", old, seen, old.payload) == "superseded"
     stack.run_schedule("FeedBuilderFunction")
     assert [job["title"] for job in feed_jobs_by_id(stack)] == ["Old"]
+    # Nor does a removal of the older version take the newer entry out.
+    gone = message("STALE-1", "indeed", "remove", None, "h1")
+    assert indeed.record_entry("indeed", gone, seen) == "superseded"
+    stack.run_schedule("FeedBuilderFunction")
+    assert [job["title"] for job in feed_jobs_by_id(stack)] == ["Old"]
+
+
+def test_a_stale_upsert_never_brings_back_an_entry_a_newer_version_removed(stack: EmbeddedStack) -> None:
+    indeed, _ = publishers(stack)
+    open_indeed_jobs(stack, ["GONE-1"], title="Open")
+    expect(stack, "GONE-1", "indeed", "remove", "h2")  # closed by version h2
+    assert indeed.apply(message("GONE-1", "indeed", "remove", None, "h2")) == "removed"
+    late = message("GONE-1", "indeed", "upsert", [indeed_job("GONE-1", "Open")], "h1")
+    # Its check passed before h2 was recorded: the removal's tombstone still refuses it.
+    assert indeed.record_entry("indeed", late, Version("", "order-h1"), late.payload) == "superseded"
+    stack.run_schedule("FeedBuilderFunction")
+    assert feed_jobs_by_id(stack) == []
+
+
+def test_a_crash_between_the_entry_and_the_state_is_repaired_by_the_redelivery(
+    stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    indeed, _ = publishers(stack)
+    expect(stack, "CRASH-1", "indeed", "upsert")
+    first = message("CRASH-1", "indeed", "upsert", [indeed_job("CRASH-1", "Baker")])
+
+    def crash(*_: Any, **__: Any) -> bool:
+        raise ConnectionError("the function stopped after writing the entry")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(indeed.state, "mark", crash)
+        with pytest.raises(ConnectionError):
+            indeed.apply(first)
+    # The entry is stored, the state is not marked: the message is still due, and SQS delivers it again.
+    assert indeed.feeds is not None and indeed.feeds.entry("indeed", "CRASH-1") is not None
+    assert indeed.standing(first).outcome == DUE
+
+    assert indeed.apply(first) == "published"  # the same version's entry is written again, then the state
+    assert indeed.apply(first) == "published"  # and once more: applied, nothing changes
+    state = StateTable(stack.dynamodb, stack.environment()["STATE_TABLE"])
+    assert state.channel_entry("CRASH-1", "indeed")["state"] == "published"
+    stack.run_schedule("FeedBuilderFunction")
+    assert [job["title"] for job in feed_jobs_by_id(stack)] == ["Baker"]
 
 
 # -- protocol limits through the builder ---------------------------------------------------------------
@@ -340,11 +387,7 @@ def test_a_shard_past_the_sitemap_limit_gets_more_sitemap_files(
     same_shard = [f"S-{n}" for n in range(20_000) if shard_of(f"S-{n}") == shard_of("S-0")][:5]
     feeds = FeedStore(stack.dynamodb, stack.environment()["FEED_TABLE"])
     for posting_id in same_shard:
-        expect(stack, posting_id, "schemaorg", "upsert")
-        update = StateTable(stack.dynamodb, stack.environment()["STATE_TABLE"]).mark_update(
-            posting_id, "schemaorg", "h1", "published", action="upsert"
-        )
-        assert feeds.publish("sitemap", posting_id, None, "2026-11-20T10:00:00.000000Z", update)
+        assert feeds.publish("sitemap", posting_id, None, "2026-11-20T10:00:00.000000Z", "order-h1")
     stack.run_schedule("FeedBuilderFunction")
 
     keys = [

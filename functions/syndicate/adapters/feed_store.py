@@ -9,13 +9,11 @@ import hashlib
 import json
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from syndicate.adapters.conditional import conditional_update
+from syndicate.adapters.conditional import conditional_put, conditional_update
 
 # The documents (and kept payloads) of the feed table, by the name their keys start with.
 INDEED_FEED = "indeed"
@@ -24,7 +22,9 @@ SITEMAP = "sitemap"
 LINKEDIN_API_JOBS = "linkedin-api"  # kept, not built: the last job LinkedIn's API accepted per posting
 
 SHARDS = 1024  # fixed: changing it moves every posting to another shard (a full rebuild)
-TRANSACTION_ATTEMPTS = 4  # a transaction cancelled by a concurrent one on the same item is tried again
+# How long a removal's tombstone outlives it: longer than any message can (a standard queue's message
+# expires 14 days after its first send, SQS's maximum, in the dead-letter queue too).
+TOMBSTONE_SECONDS = 15 * 24 * 3600
 
 
 def shard_of(posting_id: str) -> int:
@@ -58,86 +58,87 @@ class Shard:
 
 class FeedStore:
     """Items: an entry per posting and document (partition `<document>#<shard>`, sort key the
-    posting id, its rendered entries as zlib-compressed JSON); a kept payload that no document is
-    built from, in the same layout (`keep`, `entry`); an item per shard (partition
-    `<document>#shards`, sort key the shard) whose `version` counts its changes and `built` is the
-    version its fragment was rendered from: dirty while version > built. An entry is written
-    before its shard's version is raised, and the builder reads the version before the entries
-    (both strongly consistent), so a change the builder did not see leaves its shard dirty."""
+    posting id, its rendered entries as zlib-compressed JSON, and `v`, the key of the posting's
+    version it was written for); a kept payload that no document is built from, in the same layout
+    (`keep`, `entry`); an item per shard (partition `<document>#shards`, sort key the shard) whose
+    `version` counts its changes and `built` is the version its fragment was rendered from: dirty
+    while version > built. An entry is written before its shard's version is raised, and the
+    builder reads the version before the entries (both strongly consistent), so a change the
+    builder did not see leaves its shard dirty.
 
-    def __init__(self, client: Any, table_name: str) -> None:
+    An entry is written only over an older version's (`v` compared as text, `Version.key`): a
+    stale message can never put an old entry back, whatever the state table says meanwhile. A
+    removal leaves a tombstone (`gone`, no payload) that holds its version against older upserts
+    until DynamoDB's TTL (`expiration`) deletes it, after any message older than it has expired."""
+
+    def __init__(self, client: Any, table_name: str, now: Callable[[], float] = time.time) -> None:
         self._client = client
         self._table = table_name
+        self._now = now
 
     # --- per change ------------------------------------------------------------------------------
 
-    def publish(
-        self,
-        document: str,
-        posting_id: str,
-        payload: Any,
-        modified: str,
-        state_update: Mapping[str, Any],
-    ) -> bool:
-        """Store the posting's entry in `document` together with `state_update` (an UpdateItem of
-        the state table, conditional on the message being current), then mark its shard dirty.
-        Returns False, changing nothing, when the state's condition fails (a stale message)."""
-        item = self._entry_item(document, posting_id, payload, modified)
-        put = {"Put": {"TableName": self._table, "Item": item}}
-        return self._change(document, posting_id, put, state_update)
+    def publish(self, document: str, posting_id: str, payload: Any, modified: str, version: str) -> bool:
+        """Store the posting's entry in `document` for `version` (a `Version.key`) unless an entry of
+        a newer version, or the removal of this one, is there; then mark its shard dirty. False,
+        changing nothing, when it is not stored."""
+        if not self._put_entry(document, posting_id, payload, modified, version):
+            return False
+        self.mark_dirty(document, shard_of(posting_id))
+        return True
 
-    def keep(
-        self, document: str, posting_id: str, payload: Any, modified: str, state_update: Mapping[str, Any]
-    ) -> bool:
+    def keep(self, document: str, posting_id: str, payload: Any, modified: str, version: str) -> bool:
         """`publish` for a payload no document is built from: no shard is marked dirty."""
-        item = self._entry_item(document, posting_id, payload, modified)
-        put = {"Put": {"TableName": self._table, "Item": item}}
-        return self._change(document, posting_id, put, state_update, dirty=False)
+        return self._put_entry(document, posting_id, payload, modified, version)
+
+    def withdraw(self, document: str, posting_id: str, modified: str, version: str) -> bool:
+        """Take the posting out of `document` for `version`: a tombstone replaces its entry unless an
+        entry of a newer version is there; then mark its shard dirty. False when it is not stored."""
+        item = {
+            **self._entry_key(document, posting_id),
+            "modified": {"S": modified},
+            "v": {"S": version},
+            "gone": {"BOOL": True},
+            "expiration": {"N": str(int(self._now()) + TOMBSTONE_SECONDS)},
+        }
+        condition = "attribute_not_exists(#v) OR #v <= :v"
+        if not self._put_if(item, condition, version):
+            return False
+        self.mark_dirty(document, shard_of(posting_id))
+        return True
 
     def entry(self, document: str, posting_id: str) -> Entry | None:
         """The posting's entry in `document` (strongly consistent), None when it has none."""
         item = self._client.get_item(
             TableName=self._table, Key=self._entry_key(document, posting_id), ConsistentRead=True
         ).get("Item")
-        return None if item is None else _entry_of(item)
+        return None if item is None or "gone" in item else _entry_of(item)
 
-    def withdraw(self, document: str, posting_id: str, state_update: Mapping[str, Any]) -> bool:
-        """Take the posting's entry out of `document` together with `state_update`; as `publish`."""
-        delete = {"Delete": {"TableName": self._table, "Key": self._entry_key(document, posting_id)}}
-        return self._change(document, posting_id, delete, state_update)
-
-    def _entry_item(self, document: str, posting_id: str, payload: Any, modified: str) -> dict[str, Any]:
-        item: dict[str, Any] = {**self._entry_key(document, posting_id), "modified": {"S": modified}}
+    def _put_entry(self, document: str, posting_id: str, payload: Any, modified: str, version: str) -> bool:
+        item: dict[str, Any] = {
+            **self._entry_key(document, posting_id),
+            "modified": {"S": modified},
+            "v": {"S": version},
+        }
         if payload is not None:
             text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
             item["payload"] = {"B": zlib.compress(text.encode("utf-8"))}
-        return item
+        # The same version may be written again (a redelivery after a crash), never over its removal.
+        condition = "attribute_not_exists(#v) OR #v < :v OR (#v = :v AND attribute_not_exists(#gone))"
+        return self._put_if(item, condition, version)
 
-    def _change(
-        self,
-        document: str,
-        posting_id: str,
-        write: dict[str, Any],
-        state_update: Mapping[str, Any],
-        *,
-        dirty: bool = True,
-    ) -> bool:
-        items = [{"Update": dict(state_update)}, write]
-        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
-            try:
-                self._client.transact_write_items(TransactItems=items)
-                break
-            except ClientError as error:
-                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-                if reasons and reasons[0] == "ConditionalCheckFailed":
-                    return False
-                if "TransactionConflict" in reasons and attempt < TRANSACTION_ATTEMPTS:
-                    time.sleep(0.05 * 2**attempt)
-                    continue
-                raise
-        if dirty:
-            self.mark_dirty(document, shard_of(posting_id))
-        return True
+    def _put_if(self, item: dict[str, Any], condition: str, version: str) -> bool:
+        return conditional_put(
+            self._client,
+            {
+                "TableName": self._table,
+                "Item": item,
+                "ConditionExpression": condition,
+                # DynamoDB refuses a name the expression does not use.
+                "ExpressionAttributeNames": {name: name[1:] for name in ("#v", "#gone") if name in condition},
+                "ExpressionAttributeValues": {":v": {"S": version}},
+            },
+        )
 
     def mark_dirty(self, document: str, shard: int) -> None:
         self._client.update_item(
@@ -164,9 +165,11 @@ class FeedStore:
         return sorted(found, key=lambda shard: shard.number)
 
     def entries(self, document: str, shard: int) -> Iterator[Entry]:
-        """The shard's entries in posting id order, page by page (strongly consistent)."""
+        """The shard's entries in posting id order, page by page (strongly consistent); removals'
+        tombstones left out."""
         for item in self._partition(f"{document}#{shard_name(shard)}"):
-            yield _entry_of(item)
+            if "gone" not in item:
+                yield _entry_of(item)
 
     def _partition(self, pk: str) -> Iterator[dict[str, Any]]:
         """Every item of the partition `pk` in sort key order, page by page (strongly consistent)."""

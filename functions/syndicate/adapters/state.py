@@ -77,6 +77,12 @@ class Version:
     def is_newer_than(self, other: Version) -> bool:
         return (self.made_at, self.upload_order) > (other.made_at, other.upload_order)
 
+    @property
+    def key(self) -> str:
+        """The version as one text in the same order as `is_newer_than` (`made_at` is fixed width):
+        what a feed-table entry is conditioned on."""
+        return f"{self.made_at}|{self.upload_order}"
+
     @classmethod
     def of_item(cls, item: Mapping[str, Any]) -> Version:
         return cls(str(item.get("updated_at", "")), str(item.get("upload_order", "")))
@@ -233,7 +239,7 @@ class StateTable:
         entry (the LinkedIn task), `entry_remove` deletes fields of it (the task once it ended).
         Returns False when the message is stale.
         """
-        request = self.mark_update(
+        request = self._mark_request(
             posting_id,
             channel,
             content_hash,
@@ -311,7 +317,7 @@ class StateTable:
             },
         )
 
-    def mark_update(
+    def _mark_request(
         self,
         posting_id: str,
         channel: Channel,
@@ -325,8 +331,7 @@ class StateTable:
         entry_set: Mapping[str, Any] | None = None,
         entry_remove: tuple[str, ...] = (),
     ) -> dict[str, Any]:
-        """`mark`'s write as an UpdateItem request, also for a transaction with other writes (the
-        feed table's entry): it fails its condition exactly when `mark` would return False."""
+        """`mark`'s write as an UpdateItem request."""
         sets: dict[str, Any] = {"state": state, "updated": _now_text(), **(entry_set or {})}
         if reason is not None:
             sets["reason"] = reason

@@ -15,8 +15,6 @@ from syndicate.core.model import Channel
 
 Action = Literal["upsert", "remove"]
 MESSAGE_VERSION = 1
-# What makes one publish: the LinkedIn publisher's Powertools idempotency keys on exactly these fields.
-IDEMPOTENCY_FIELDS = ("posting_id", "channel", "content_hash", "action", "upload_order")
 
 
 # A content hash is the first 128 bits of the canonical content's SHA-256, in hex: it is stored four
@@ -54,14 +52,6 @@ class ChannelMessage:
     payload: Any = None  # the rendered output for `upsert` (LinkedIn job, Indeed jobs, schema.org page)
     payload_ref: dict[str, str] | None = None  # {"bucket", "key"} when the payload is stored in S3
     v: int = field(default=MESSAGE_VERSION)
-
-    @property
-    def idempotency_key(self) -> str:
-        """One publish per (posting, channel, content, action, version): redeliveries are no-ops.
-
-        The version (`upload_order`) is part of it so that content which comes back (A, B, then A
-        again) is published again rather than mistaken for a redelivery of the first A."""
-        return "#".join(str(getattr(self, name)) for name in IDEMPOTENCY_FIELDS)
 
     def as_dict(self) -> dict[str, Any]:
         # Field by field: dataclasses.asdict would deep-copy the rendered payload for nothing.

@@ -1,7 +1,8 @@
 """LinkedIn publisher function: wires the SQS batch to the publisher, which decides in the mode of the
 settings (pipeline.publishers.linkedin.LinkedInPublisher).
 
-The flow, and why idempotency guards the call rather than each message, is in
+The flow, and why Powertools idempotency guards the API call while each message is made idempotent by
+its conditional state write (the feed mode keeps no idempotency record), is in
 docs/channels/linkedin.md, "How a job reaches LinkedIn".
 """
 
@@ -20,7 +21,6 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idemp
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from syndicate.adapters.channel_clients import ChannelClients
-from syndicate.core.messages import ChannelMessage
 from syndicate.handlers import cold_start_done, idempotency
 from syndicate.handlers.batch import add_failures, process_records, seconds_left
 from syndicate.pipeline.publishers.linkedin import LinkedInPublisher, Taken, answer_dict
@@ -43,7 +43,6 @@ submit_config = IdempotencyConfig(
     expires_after_seconds=idempotency.RETENTION_SECONDS,
     raise_on_no_idempotency_key=True,
 )
-message_config = idempotency.per_message_config()
 
 
 @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
@@ -62,23 +61,8 @@ def submit(request: Mapping[str, Any]) -> list[dict[str, Any]]:
     return answers
 
 
-@idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
-    data_keyword_argument="message",
-    persistence_store=idempotency.persistence_layer(dynamodb, settings.idempotency_table),
-    config=message_config,
-)
-def apply_to_feed_once(message: dict[str, Any]) -> str:
-    outcome: str = publisher.feed.apply(ChannelMessage.from_dict(message))
-    return outcome
-
-
-def apply_to_feed(message: ChannelMessage) -> str:
-    outcome: str = apply_to_feed_once(message=message.as_dict())
-    return outcome
-
-
 publisher = LinkedInPublisher.from_settings(
-    settings, s3, dynamodb, boto3.client("sqs"), clients.linkedin, submit, apply_to_feed
+    settings, s3, dynamodb, boto3.client("sqs"), clients.linkedin, submit
 )
 
 
@@ -100,7 +84,6 @@ def record_handler(record: SQSRecord) -> Taken:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     submit_config.register_lambda_context(context)
-    message_config.register_lambda_context(context)
     end = publisher.finish(process_records(processor, event, record_handler, context), seconds_left(context))
     for outcome, count in end.outcomes.items():
         metrics.add_metric(f"{publisher.metric_prefix}{outcome.capitalize()}", MetricUnit.Count, count)

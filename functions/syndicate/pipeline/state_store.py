@@ -66,23 +66,6 @@ class IngestState(Protocol):
 class StateStore(IngestState, Protocol):
     def channel_entry(self, posting_id: str, channel: Channel) -> dict[str, Any]: ...
 
-    def mark_update(
-        self,
-        posting_id: str,
-        channel: Channel,
-        content_hash: str,
-        state: str,
-        *,
-        action: str | None = None,
-        reason: str | None = None,
-        extra_set: Mapping[str, Any] | None = None,
-        remove: tuple[str, ...] = (),
-        entry_set: Mapping[str, Any] | None = None,
-        entry_remove: tuple[str, ...] = (),
-    ) -> dict[str, Any]:
-        """`mark`'s write as an UpdateItem request, for a transaction with other writes."""
-        ...
-
     def note(
         self,
         posting_id: str,

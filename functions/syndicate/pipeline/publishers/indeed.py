@@ -15,15 +15,17 @@ from syndicate.settings import IndeedPublisherSettings
 class IndeedPublisher(PublisherBase):
     def apply(self, message: ChannelMessage) -> str:
         standing = self.standing(message)
-        if standing == SUPERSEDED:
+        if standing.outcome == SUPERSEDED:
             return "superseded"
-        if standing == APPLIED:
+        if standing.outcome == APPLIED:
             return self.applied_again(INDEED_FEED, message)
         if message.action != "upsert":
-            return self.record_entry(INDEED_FEED, message)
+            return self.record_entry(INDEED_FEED, message, standing.version)
         # The reference numbers Indeed knows the jobs by, for the posting's status (a few bytes).
         references = [job["referencenumber"] for job in message.payload if "referencenumber" in job]
-        return self.record_entry(INDEED_FEED, message, message.payload, {"references": references})
+        return self.record_entry(
+            INDEED_FEED, message, standing.version, message.payload, {"references": references}
+        )
 
     @classmethod
     def from_settings(cls, settings: IndeedPublisherSettings, s3: Any, dynamodb: Any) -> IndeedPublisher:

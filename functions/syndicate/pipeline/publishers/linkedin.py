@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Final
 from aws_lambda_powertools import Logger
 
 from syndicate.adapters.feed_store import LINKEDIN_API_JOBS, LINKEDIN_FEED
-from syndicate.adapters.state import time_text
+from syndicate.adapters.state import Version, time_text
 from syndicate.core import plan as states
 from syndicate.core.channels import linkedin
 from syndicate.core.delivery import CLOSED, LISTED, LinkedInDelivery, linkedin_listing, linkedin_operation
 from syndicate.core.messages import ChannelMessage, TaskPoll, is_task_poll
-from syndicate.pipeline.publishers.base import PublisherBase, load_message
+from syndicate.pipeline.publishers.base import APPLIED, SUPERSEDED, PublisherBase, load_message
 from syndicate.settings import LinkedInPublisherSettings
 
 if TYPE_CHECKING:  # the client module loads requests: only the API mode needs it at run time
@@ -99,6 +99,7 @@ class _Send:
     message: ChannelMessage
     element: dict[str, Any]
     incomings: list[Incoming]
+    version: Version  # the state's, read when the message was found current
 
 
 @dataclass
@@ -162,7 +163,7 @@ class LinkedInApiPublisher(PublisherBase):
                 )
                 self.outcomes["removed"] += 1
                 continue
-            sends.append(_Send(message, element, incomings))
+            sends.append(_Send(message, element, incomings, Version.of_item(item)))
         failed += self._submit_all(sends, polls)
         return failed + self._queue_polls(polls)
 
@@ -230,7 +231,15 @@ class LinkedInApiPublisher(PublisherBase):
             extra: dict[str, Any] = {}
             if operation != "CLOSE":
                 extra["linkedin_listing"] = LISTED  # from now on this id is updated, never created again
-            update = self.state.mark_update(
+            # The job itself (kilobytes, read again only to close it) lives in the feed table, so the
+            # state item every status change rewrites stays small. Kept first, then the state marked,
+            # both conditional (PublisherBase.record_entry says why that order): a crash between them
+            # leaves the job `queued`, and its redelivery gets the same answer from the call's
+            # idempotency record and writes both again.
+            assert self.feeds is not None
+            recorded = self.feeds.keep(
+                LINKEDIN_API_JOBS, message.posting_id, send.element, time_text(self.now()), send.version.key
+            ) and self.state.mark(
                 message.posting_id,
                 "linkedin",
                 message.content_hash,
@@ -238,12 +247,6 @@ class LinkedInApiPublisher(PublisherBase):
                 action=message.action,
                 extra_set=extra,
                 entry_set={"task": answer.task_urn, "operation": operation},
-            )
-            # The job itself (kilobytes, read again only to close it) lives in the feed table, so the
-            # state item every status change rewrites stays small; both in one transaction.
-            assert self.feeds is not None
-            recorded = self.feeds.keep(
-                LINKEDIN_API_JOBS, message.posting_id, send.element, time_text(self.now()), update
             )
             if recorded:
                 polls.append((self._first_poll(message, answer.task_urn, operation), send.incomings))
@@ -476,14 +479,19 @@ def _is_linkedin_error(error: Exception) -> bool:
 @dataclass
 class LinkedInFeedPublisher(PublisherBase):
     def apply(self, message: ChannelMessage) -> str:
-        if not self.is_current(message):
+        """Idempotent through the state, as Indeed's publisher (PublisherBase.standing): no
+        idempotency record."""
+        standing = self.standing(message)
+        if standing.outcome == SUPERSEDED:
             return "superseded"
+        if standing.outcome == APPLIED:
+            return self.applied_again(LINKEDIN_FEED, message)
         if message.action == "upsert" and not isinstance(message.payload, list):
             raise ValueError(
                 "the message holds no LinkedIn feed job (rendered while LINKEDIN_DELIVERY was 'api'?)"
             )
         return self.record_entry(
-            LINKEDIN_FEED, message, message.payload if message.action == "upsert" else None
+            LINKEDIN_FEED, message, standing.version, message.payload if message.action == "upsert" else None
         )
 
     @classmethod
@@ -506,9 +514,9 @@ class BatchEnd:
 
 class LinkedInPublisher:
     """The LinkedIn function's decisions, in the deployment's mode. Per record, `take`: in feed mode the
-    message is applied now (once, through `apply_to_feed`, the handler's idempotent call); in API mode
-    it is only read. At the batch's end, `finish` gets what `take` returned for every record that
-    succeeded (read from the batch processor) and, in API mode, sends the jobs and polls the tasks."""
+    message is applied now (idempotent through its state write); in API mode it is only read. At the
+    batch's end, `finish` gets what `take` returned for every record that succeeded (read from the
+    batch processor) and, in API mode, sends the jobs and polls the tasks."""
 
     def __init__(
         self,
@@ -516,13 +524,11 @@ class LinkedInPublisher:
         s3: Any,
         api: LinkedInApiPublisher | None,
         feed: LinkedInFeedPublisher,
-        apply_to_feed: Callable[[ChannelMessage], str],
     ) -> None:
         self.mode = mode
         self.s3 = s3
         self.api = api
         self.feed = feed
-        self._apply_to_feed = apply_to_feed
         self.metric_prefix = "LinkedInFeed" if mode == "feed" else "LinkedIn"
 
     def read(self, body: str, message_id: str, receive_count: int) -> Incoming:
@@ -533,7 +539,7 @@ class LinkedInPublisher:
             return incoming
         if not isinstance(incoming.body, ChannelMessage):
             raise ValueError("a LinkedIn task poll reached the feed mode: only the API mode has tasks")
-        return self._apply_to_feed(incoming.body)
+        return self.feed.apply(incoming.body)
 
     def finish(self, taken: Sequence[Taken], deadline: Callable[[], float]) -> BatchEnd:
         if self.mode == "feed":
@@ -552,10 +558,9 @@ class LinkedInPublisher:
         sqs: Any,
         client: Callable[[], LinkedInClient],
         submit: Submit,
-        apply_to_feed: Callable[[ChannelMessage], str],
     ) -> LinkedInPublisher:
         api = None
         if settings.linkedin_delivery == "api":
             api = LinkedInApiPublisher.from_settings(settings, s3, dynamodb, sqs, client, submit)
         feed = LinkedInFeedPublisher.from_settings(settings, s3, dynamodb)
-        return cls(settings.linkedin_delivery, s3, api, feed, apply_to_feed)
+        return cls(settings.linkedin_delivery, s3, api, feed)

@@ -8,7 +8,8 @@ version changes (ingest, expiry) before the message of the new version is sent, 
 delete) the page only if its ETag is still the one read, else start again at 1; 4. after a write,
 check again: a message superseded meanwhile deletes the page it wrote (only that page: its ETag is
 its version's own), which closes the one gap left, a removal that found no page to delete before
-an older upsert created one. Then the sitemap entry and the state, in one conditional transaction.
+an older upsert created one. Then the sitemap entry and the state, by two ordered conditional
+writes (PublisherBase.record_entry).
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ class SchemaOrgPublisher(PublisherBase):
 
     def apply(self, message: ChannelMessage) -> str:
         standing = self.standing(message)
-        if standing == SUPERSEDED:
+        if standing.outcome == SUPERSEDED:
             return "superseded"
-        if standing == APPLIED:
+        if standing.outcome == APPLIED:
             return self.applied_again(SITEMAP, message)
         body = None
         if message.action == "upsert":
@@ -55,7 +56,7 @@ class SchemaOrgPublisher(PublisherBase):
             body = (page + version_mark(message)).encode("utf-8")
         if not self._swap_page(message, body):
             return "superseded"
-        return self.record_entry(SITEMAP, message)  # the entry's time is the page's lastmod
+        return self.record_entry(SITEMAP, message, standing.version)  # its time is the page's lastmod
 
     def _swap_page(self, message: ChannelMessage, body: bytes | None) -> bool:
         """Make the page `body` (None: no page) while the message is current; False once it is
