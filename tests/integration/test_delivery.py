@@ -28,6 +28,8 @@ from infra.fakes.local import LOCAL_HTTP, LocalChannelApis
 from infra.runtime import EmbeddedStack
 from infra.runtime.lambda_runner import FunctionInvoker, QueuePoller
 
+from syndicate.adapters.feed_store import LINKEDIN_API_JOBS, FeedStore
+from syndicate.adapters.state import StateTable
 from syndicate.pipeline.posting_status import status_document
 from tests.integration.pipeline_helpers import (
     PARAMETERS,
@@ -303,6 +305,32 @@ def test_a_create_whose_answer_was_lost_is_sent_again_and_counts_as_done(
     assert entry["state"] == "published" and "repeated CREATE" in entry["reason"]
     item = state_item(stack, "LOST-1")
     assert item is not None and item["linkedin_job_posting"] == apis.linkedin.jobs["LOST-1"].job_posting
+
+
+def test_a_crash_between_keeping_the_job_and_marking_it_submitted_calls_linkedin_once(
+    delivery: tuple[EmbeddedStack, LocalChannelApis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack, apis = delivery
+    upload_json(stack, "incoming/a.json", [posting("KEPT-1")])
+    ingest_only(stack)
+    event = event_for(stack, "LinkedInQueue", take_messages(stack, "LinkedInQueue"))
+
+    def crash(*_: Any, **__: Any) -> bool:
+        raise ConnectionError("the function stopped after keeping the job")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(StateTable, "mark", crash)  # the first state write after LinkedIn's answer
+        with pytest.raises(ConnectionError):
+            stack.invoke("LinkedInPublisherFunction", event)
+    feeds = FeedStore(stack.dynamodb, stack.environment()["FEED_TABLE"])
+    assert feeds.entry(LINKEDIN_API_JOBS, "KEPT-1") is not None  # the job is kept...
+    assert channel(stack, "KEPT-1", "linkedin")["state"] == "queued"  # ...its state not yet marked
+
+    # SQS delivers the message again: the call's idempotency record answers, LinkedIn is not called.
+    assert stack.invoke("LinkedInPublisherFunction", event) == {"batchItemFailures": []}
+    stack.drain()
+    assert len(linkedin_requests(stack)) == 1 and dict(apis.linkedin.creates) == {"KEPT-1": 1}
+    assert channel(stack, "KEPT-1", "linkedin")["state"] == "published"
 
 
 # --- element errors and tasks ------------------------------------------------------------------------------
