@@ -7,7 +7,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from infra.runtime.moto_dynamodb import faster_dynamodb
 
 TABLE = "pairs"
@@ -51,44 +50,3 @@ def test_a_partition_is_queried_in_order_page_by_page(client: Any) -> None:
     )
     found = [item["sk"]["S"] for page in pages for item in page["Items"]]
     assert found == [f"{n:02d}" for n in range(7)]
-
-
-def test_a_cancelled_transaction_writes_nothing_and_says_why_in_order(client: Any) -> None:
-    with pytest.raises(ClientError) as raised:
-        client.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "a"}, "sk": {"S": "new"}}}},
-                {
-                    "Update": {
-                        "TableName": TABLE,
-                        "Key": {"pk": {"S": "b"}, "sk": {"S": "00"}},
-                        "UpdateExpression": "SET n = :n",
-                        "ConditionExpression": "n = :other",
-                        "ExpressionAttributeValues": {":n": {"N": "9"}, ":other": {"N": "5"}},
-                    }
-                },
-            ]
-        )
-    reasons = [reason["Code"] for reason in raised.value.response["CancellationReasons"]]
-    assert reasons == ["None", "ConditionalCheckFailed"]
-    assert "Item" not in client.get_item(TableName=TABLE, Key={"pk": {"S": "a"}, "sk": {"S": "new"}})
-
-
-def test_a_transaction_whose_conditions_hold_writes_everything(client: Any) -> None:
-    client.transact_write_items(
-        TransactItems=[
-            {"Delete": {"TableName": TABLE, "Key": {"pk": {"S": "a"}, "sk": {"S": "00"}}}},
-            {
-                "Update": {
-                    "TableName": TABLE,
-                    "Key": {"pk": {"S": "b"}, "sk": {"S": "00"}},
-                    "UpdateExpression": "SET n = :n",
-                    "ConditionExpression": "n = :zero",
-                    "ExpressionAttributeValues": {":n": {"N": "9"}, ":zero": {"N": "0"}},
-                }
-            },
-        ]
-    )
-    assert "Item" not in client.get_item(TableName=TABLE, Key={"pk": {"S": "a"}, "sk": {"S": "00"}})
-    updated = client.get_item(TableName=TABLE, Key={"pk": {"S": "b"}, "sk": {"S": "00"}})["Item"]
-    assert updated["n"] == {"N": "9"}
