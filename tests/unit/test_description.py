@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from syndicate.core import htmltree, sanitize
 from syndicate.core.canonical_html import CanonicalHtml
 from syndicate.core.description import build_description, text_to_html
+from syndicate.core.text import joined_words
 
 
 def test_text_rules_paragraphs_breaks_and_lists() -> None:
@@ -88,6 +91,31 @@ def test_any_input_yields_only_allowed_tags(source: str, source_format: str) -> 
         tags = {e.tag for e in htmltree.iter_text_parents(htmltree.parse(rendered))} - {"#root"}
         assert tags <= channel.tags
         assert "<script" not in rendered.lower()
+
+
+# Text that exercises the plain-text rules and everything an HTML serializer escapes or keeps.
+plain_text = st.text(
+    st.one_of(st.sampled_from("<>&\"'# \t\n\r\u00a0\u2003\u0085\x7f\ufdd0-*\u2022aé中"), st.characters())
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_text)
+def test_plain_text_html_is_what_nh3_writes_for_it(source: str) -> None:
+    # A text description's HTML is built without nh3: it must be exactly what nh3 would write.
+    html = build_description(source, "text").html
+    assert sanitize.canonical(html) == html
+
+
+def test_no_whitespace_but_the_space_is_printable() -> None:
+    # What `joined_words` relies on to skip folding: a printable text holds no other whitespace.
+    assert not [c for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c).isprintable() and c != 32]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(plain_text))
+def test_joined_words_folds_whitespace_as_split_and_join_do(lines: list[str]) -> None:
+    assert joined_words(lines) == " ".join(" ".join(lines).split())
 
 
 def test_control_characters_and_lone_surrogates_are_dropped() -> None:
