@@ -83,6 +83,20 @@ def test_visible_text_is_what_an_html_parser_reads(canonical: str) -> None:
     assert CanonicalHtml.parse(canonical).visible_text() == expected
 
 
+# Every kind of whitespace next to breaks and inside text, and text that looks like a break.
+spaced_html = st.lists(
+    st.sampled_from([*FRAGMENTS, "\t", "\u2003", "\u3000", "  ", " \n ", "<br>", "&lt;p&gt;", "&lt; "]),
+    max_size=40,
+).map(lambda fragments: sanitize.canonical("".join(fragments)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(spaced_html)
+def test_visible_text_folds_every_whitespace_as_an_html_parser_reads_it(canonical: str) -> None:
+    expected = htmltree.visible_text(htmltree.parse(canonical))
+    assert CanonicalHtml.parse(canonical).visible_text() == expected
+
+
 def test_layout_whitespace_between_blocks_and_inside_lists_and_tables_is_dropped() -> None:
     canonical = "\n<p>a <b>b</b> <i>c</i></p>\n<ul>\n<li>x</li>\n</ul>"
     canonical += "<table><tbody><tr><td>1</td> <td>2</td></tr></tbody></table>\n"

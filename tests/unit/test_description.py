@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from syndicate.core import htmltree, sanitize
 from syndicate.core.canonical_html import CanonicalHtml
 from syndicate.core.description import build_description, text_to_html
-from syndicate.core.text import joined_words
+from syndicate.core.text import folded
 
 
 def test_text_rules_paragraphs_breaks_and_lists() -> None:
@@ -108,14 +108,14 @@ def test_plain_text_html_is_what_nh3_writes_for_it(source: str) -> None:
 
 
 def test_no_whitespace_but_the_space_is_printable() -> None:
-    # What `joined_words` relies on to skip folding: a printable text holds no other whitespace.
+    # What `folded` relies on to skip folding: a printable text holds no other whitespace.
     assert not [c for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c).isprintable() and c != 32]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(plain_text))
-def test_joined_words_folds_whitespace_as_split_and_join_do(lines: list[str]) -> None:
-    assert joined_words(lines) == " ".join(" ".join(lines).split())
+@given(plain_text)
+def test_folding_whitespace_is_splitting_and_joining(text: str) -> None:
+    assert folded(text) == " ".join(text.split())
 
 
 def test_control_characters_and_lone_surrogates_are_dropped() -> None:

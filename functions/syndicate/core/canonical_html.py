@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from syndicate.core.text import folded
+
 # One tag: quoted attribute values may hold any character but `"` (escaped as `&quot;`).
 _TAG = re.compile(r'(<[^<>"]*(?:"[^"]*"[^<>"]*)*>)')
 
@@ -46,8 +48,11 @@ _SIMPLE_CHILDREN: dict[str, frozenset[str]] = {
     "tbody": frozenset({"tr"}),
     "tr": frozenset({"td", "th"}),
 }
-# Tags a reader sees as a break between words (blocks and table cells).
-_SPACED = {token: " " for tag in BLOCK_TAGS | {"td", "th"} for token in (f"<{tag}>", f"</{tag}>")}
+# Tags a reader sees as a break between words (blocks and table cells), marked by a `<`: canonical
+# text never holds one (nh3 escapes it), so one native substitution folds each run of breaks and
+# the spaces after them.
+_SPACED = {token: "<" for tag in BLOCK_TAGS | {"td", "th"} for token in (f"<{tag}>", f"</{tag}>")}
+_BREAKS = re.compile("<[< ]*")
 
 
 _KNOWN_NAMES = {
@@ -120,7 +125,11 @@ class CanonicalHtml:
         """The text a reader sees, blocks separated by single spaces."""
         otherwise = list(self.pieces)
         otherwise[1::2] = [""] * (len(otherwise) // 2)
-        return " ".join(unescape_text("".join(map(_SPACED.get, self.pieces, otherwise))).split())
+        marked = "".join(map(_SPACED.get, self.pieces, otherwise))
+        # Newlines (markdown's soft breaks, layout after a <br>) and no-break spaces are the usual
+        # whitespace in text; as spaces, most texts come out folded without splitting them.
+        text = unescape_text(_BREAKS.sub(" ", marked.replace("\n", " ").replace("\u00a0", " ")))
+        return folded(text.strip(" "))
 
     def map_text(self, change: Callable[[str], str], *, only_with: str = "") -> CanonicalHtml:
         """Every text piece replaced by `change(text)`; `change` sees and returns escaped text.

@@ -14,7 +14,7 @@ import pyromark
 from syndicate.core import sanitize
 from syndicate.core.canonical_html import CanonicalHtml
 from syndicate.core.model import Channel, Description
-from syndicate.core.text import joined_words, strip_forbidden
+from syndicate.core.text import folded, strip_forbidden
 
 # `#LI-Remote`, `#LI-Hybrid`, `#LI-Onsite`, recruiter tags such as `#LI-MM` or `#LI-JS1`.
 # Matched in text nodes only (never over markup), and only as a whole word.
@@ -147,6 +147,6 @@ def _plain_text_description(source: str) -> Description:
     hashtags: list[str] = []
     blocks = text_blocks(_take_hashtags(source, hashtags))
     html = _blocks_to_html(blocks)
-    text = joined_words([line for _, lines in blocks for line in lines])
+    text = folded(" ".join([line for _, lines in blocks for line in lines]))
     by_channel = {name: html for name in sanitize.BY_CHANNEL}
     return Description(html=html, text=text, hashtags=tuple(hashtags), by_channel=by_channel)

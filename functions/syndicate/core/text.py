@@ -41,13 +41,12 @@ def single_line(text: str) -> str:
     return " ".join(strip_forbidden(text).split())
 
 
-def joined_words(lines: list[str]) -> str:
-    """`lines` joined by single spaces, every run of whitespace folded to one space and none at
-    either end: `" ".join(" ".join(lines).split())`, without splitting when nothing needs folding.
-    `split` builds an object per word (about 20 µs for 3 KB of text); a printable text holds no
-    whitespace but the space (every other whitespace character is unprintable), so one without a
-    double space and without a space at either end is already folded."""
-    joined = " ".join(lines)
-    if "  " not in joined and joined[:1] != " " and joined[-1:] != " " and joined.isprintable():
-        return joined
-    return " ".join(joined.split())
+def folded(text: str) -> str:
+    """`text` with every run of whitespace folded to one space and none at either end, as
+    `" ".join(text.split())`, without splitting when nothing needs folding. `split` builds an
+    object per word (about 20 µs for 3 KB of text); a printable text holds no whitespace but the
+    space (every other whitespace character is unprintable), so one without a double space and
+    without a space at either end is already folded."""
+    if "  " not in text and text[:1] != " " and text[-1:] != " " and text.isprintable():
+        return text
+    return " ".join(text.split())
