@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from syndicate.core import htmltree, sanitize
 from syndicate.core.canonical_html import CanonicalHtml
+from syndicate.core.description import HASHTAG
 
 # Markup fragments that make nh3 write every canonical tag, links with awkward URLs, entities,
 # layout whitespace and text that looks like markup.
@@ -136,3 +137,17 @@ def test_each_channels_substitution_is_exactly_what_its_nh3_allowlist_writes(can
     document = CanonicalHtml.parse(canonical)
     for channel in sanitize.BY_CHANNEL.values():
         assert channel.render_parsed(document) == channel.cleaned(document)
+
+
+hashtag_html = st.lists(
+    st.sampled_from([*FRAGMENTS, "#LI-A1", "x#LI-B", "##LI-C", "#LI-D-", "#LI-E@", "#li-f", "#", "LI-"]),
+    max_size=30,
+).map(lambda fragments: sanitize.canonical("".join(fragments)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(hashtag_html)
+def test_a_hashtag_in_any_text_piece_is_found_by_searching_the_whole_html(canonical: str) -> None:
+    # `build_description` walks the pieces for hashtags only when a search of the whole HTML finds one.
+    if any(HASHTAG.search(text) for text in CanonicalHtml.parse(canonical).pieces[0::2]):
+        assert HASHTAG.search(canonical) is not None

@@ -98,10 +98,14 @@ def build_description(source: str, description_format: str = "text") -> Descript
         return _plain_text_description(source)
     raw_html = markdown_to_html(source) if description_format == "markdown" else source
     # One native parse and clean (nh3), split once; every view below is derived from it.
-    document = CanonicalHtml.parse(sanitize.canonical(raw_html))
+    canonical = sanitize.canonical(raw_html)
+    document = CanonicalHtml.parse(canonical)
     hashtags: list[str] = []
-    # Canonical text is escaped, but a hashtag holds no character that escaping changes.
-    document = document.map_text(lambda text: _take_hashtags(text, hashtags), only_with="#")
+    # Canonical text is escaped, but a hashtag holds no character that escaping changes. A hashtag
+    # in a text piece is one in the whole HTML too (a tag's `<` or `>` beside it is no word
+    # character), so one native search spares most descriptions the walk over their pieces.
+    if HASHTAG.search(canonical) is not None:
+        document = document.map_text(lambda text: _take_hashtags(text, hashtags), only_with="#")
     if hashtags:
         document = document.without_empty(_PRUNABLE)
     return Description(
