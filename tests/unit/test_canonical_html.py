@@ -84,11 +84,15 @@ def test_visible_text_is_what_an_html_parser_reads(canonical: str) -> None:
     assert CanonicalHtml.parse(canonical).visible_text() == expected
 
 
+def _canonical_html_with(*extra: str) -> st.SearchStrategy[str]:
+    """nh3's output for runs of `FRAGMENTS` and `extra`."""
+    return st.lists(st.sampled_from([*FRAGMENTS, *extra]), max_size=40).map(
+        lambda fragments: sanitize.canonical("".join(fragments))
+    )
+
+
 # Every kind of whitespace next to breaks and inside text, and text that looks like a break.
-spaced_html = st.lists(
-    st.sampled_from([*FRAGMENTS, "\t", "\u2003", "\u3000", "  ", " \n ", "<br>", "&lt;p&gt;", "&lt; "]),
-    max_size=40,
-).map(lambda fragments: sanitize.canonical("".join(fragments)))
+spaced_html = _canonical_html_with("\t", "\u2003", "\u3000", "  ", " \n ", "<br>", "&lt;p&gt;", "&lt; ")
 
 
 @settings(max_examples=300, deadline=None)
@@ -139,10 +143,7 @@ def test_each_channels_substitution_is_exactly_what_its_nh3_allowlist_writes(can
         assert channel.render_parsed(document) == channel.cleaned(document)
 
 
-hashtag_html = st.lists(
-    st.sampled_from([*FRAGMENTS, "#LI-A1", "x#LI-B", "##LI-C", "#LI-D-", "#LI-E@", "#li-f", "#", "LI-"]),
-    max_size=30,
-).map(lambda fragments: sanitize.canonical("".join(fragments)))
+hashtag_html = _canonical_html_with("#LI-A1", "x#LI-B", "##LI-C", "#LI-D-", "#LI-E@", "#li-f", "#", "LI-")
 
 
 @settings(max_examples=300, deadline=None)

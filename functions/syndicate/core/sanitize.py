@@ -1,7 +1,8 @@
 """HTML sanitizing with nh3: the canonical allowlist, and each channel's narrower one.
 
-Every description goes through nh3 twice: into canonical HTML when normalized, then through the
-channel's allowlist after it is reshaped (docs/design.md, "Descriptions").
+Html and markdown descriptions go through nh3 into canonical HTML when normalized, then through
+the channel's allowlist after reshaping where that can change anything; plain text is built as
+nh3 would write it (docs/design.md, "Descriptions").
 """
 
 from __future__ import annotations
