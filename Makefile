@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEMO_OUT ?= demo-out
 
-.PHONY: demo test lint typecheck unit bench bench-full bench-load clean
+.PHONY: demo test lint typecheck unit bench bench-full bench-load bench-memory clean
 
 # The first run installs for a few minutes: pip's own progress shows what it is doing.
 $(STAMP): pyproject.toml
@@ -86,6 +86,14 @@ LOAD_SIZES ?= 1000,10000
 LOAD_JOBS ?= 2
 bench-load: $(STAMP)
 	$(BIN)/python -m tests.bench.load --sizes $(LOAD_SIZES) --jobs $(LOAD_JOBS)
+
+# Each function's peak memory at MEMORY_SIZES postings, moto in a process of its own and each function
+# in another (tests/bench/memory.py); the feed builder also at BUILDER_SIZES open jobs, its feed table
+# seeded from the smallest run's entries. About 40 minutes on 2 shared cores for 1,000 and 10,000.
+MEMORY_SIZES ?= 1000,10000
+BUILDER_SIZES ?= 30000
+bench-memory: $(STAMP)
+	$(BIN)/python -m tests.bench.memory --sizes $(MEMORY_SIZES) --builder-sizes $(BUILDER_SIZES) --jobs 2
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis .bench

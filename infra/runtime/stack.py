@@ -257,26 +257,9 @@ class EmbeddedStack:
     def run_schedule(self, function_logical_id: str, time: datetime | None = None) -> Any:
         """Invoke the function as its EventBridge schedule would, with a "Scheduled Event" stamped
         `time` (default: now); raises if the function has no enabled schedule."""
-        function = self._function(function_logical_id)
-        schedules = [schedule for schedule in function.schedules if schedule.enabled]
-        if not schedules:
-            raise ValueError(f"{function_logical_id} has no enabled Schedule event")
-        moment = (time or datetime.now(UTC)).astimezone(UTC)
-        event = {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": "Scheduled Event",
-            "source": "aws.events",
-            "account": self.model.account_id,
-            "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": self.model.region,
-            "resources": [
-                f"arn:aws:events:{self.model.region}:{self.model.account_id}:rule/"
-                f"{self.model.stack_name}-{function_logical_id}{schedules[0].event_id}"
-            ],
-            "detail": {},
-        }
-        return self.invoke(function_logical_id, event)
+        return self.invoke(
+            function_logical_id, scheduled_event(self.model, self._function(function_logical_id), time)
+        )
 
     def api_request(
         self,
@@ -358,6 +341,31 @@ class EmbeddedStack:
                 ],
             )
         return bodies
+
+
+def scheduled_event(
+    model: StackModel, function: FunctionSpec, time: datetime | None = None
+) -> dict[str, Any]:
+    """The "Scheduled Event" EventBridge sends `function` on its first enabled schedule, stamped
+    `time` (default: now); raises if the function has no enabled schedule."""
+    schedules = [schedule for schedule in function.schedules if schedule.enabled]
+    if not schedules:
+        raise ValueError(f"{function.logical_id} has no enabled Schedule event")
+    moment = (time or datetime.now(UTC)).astimezone(UTC)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": model.account_id,
+        "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": model.region,
+        "resources": [
+            f"arn:aws:events:{model.region}:{model.account_id}:rule/"
+            f"{model.stack_name}-{function.logical_id}{schedules[0].event_id}"
+        ],
+        "detail": {},
+    }
 
 
 def _lookup(table: Mapping[str, _T], logical_id: str, kind: str) -> _T:

@@ -2,13 +2,13 @@
 
 Each size runs `syndicate run` (the same code path as the command) in a fresh interpreter with the
 meter of tests/bench/metering.py installed: calls per function and operation, DynamoDB read and
-write units, S3 requests and bytes, SQS requests, Lambda time and memory per function. Printed per
-posting, with the AWS cost per 1,000,000 postings at the list prices of tests/bench/prices.py.
-Targets: read and write units per posting at the largest size within 1.3x of those at
-the smallest; each function's peak memory within 1.3x (growth under 1 MB counts as 1 MB); cost per
+write units, S3 requests and bytes, SQS requests, Lambda time per function. Printed per posting,
+with the AWS cost per 1,000,000 postings at the list prices of tests/bench/prices.py. Targets: read
+and write units per posting at the largest size within 1.3x of those at the smallest; cost per
 1,000,000 postings at most $5. CPU time per posting within 1.3x too (CPU, not wall time, which
-on a shared machine measures the neighbours too). A missed target is reported, not an error; the
-exit status is 1 only when a run failed.
+on a shared machine measures the neighbours too). Memory is measured where moto cannot be counted
+as the functions', by tests/bench/memory.py (`make bench-memory`). A missed target is reported, not
+an error; the exit status is 1 only when a run failed.
 
     python -m tests.bench.load --sizes 1000,10000
 """
@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +37,6 @@ from tests.bench.postings import NOW_ARGUMENT, REPO, example_postings, variant
 
 MAX_RATIO = 1.3
 MAX_COST_PER_MILLION = 5.0
-MEMORY_FLOOR_BYTES = 1024 * 1024
 PER = 1_000_000
 PRICED_AS = "us-east-1, arm64, list prices"
 
@@ -53,14 +53,14 @@ def write_postings(path: Path, count: int) -> None:
             out.write(json.dumps(posting, ensure_ascii=False) + "\n")
 
 
-def measure_one(size: int, work: Path, *, trace_memory: bool, progress: bool) -> dict[str, Any]:
+def measure_one(size: int, work: Path, *, progress: bool) -> dict[str, Any]:
     """Run `syndicate run` on `size` postings under the meter (call this in a fresh interpreter)."""
     from syndicate.cli.main import main
     from tests.bench.metering import AwsMeter
 
     postings = work / f"load-{size}.jsonl"
     write_postings(postings, size)
-    meter = AwsMeter(trace_memory=trace_memory)
+    meter = AwsMeter()
     with meter.installed():
         cpu_started = time.process_time()
         started = time.perf_counter()
@@ -71,12 +71,12 @@ def measure_one(size: int, work: Path, *, trace_memory: bool, progress: bool) ->
     return {"size": size, "exit": code, "wall_seconds": wall, "cpu_seconds": cpu, "usage": meter.snapshot()}
 
 
-def run_size(size: int, *, trace_memory: bool, progress: bool) -> dict[str, Any]:
+def run_size(size: int, *, progress: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"bench-load-{size}-") as folder:
         work = Path(folder)
         result = work / "result.json"
         command = [sys.executable, "-m", "tests.bench.load", "--one", str(size), "--work", folder]
-        command += ["--result", str(result)] + ([] if trace_memory else ["--no-memory"])
+        command += ["--result", str(result)]
         command += ["--progress"] if progress else []
         with (work / "stdout.txt").open("wb") as stdout:
             finished = subprocess.run(command, cwd=REPO, stdout=stdout, check=False)
@@ -113,7 +113,7 @@ def totals(usage: dict[str, dict[str, Any]]) -> dict[str, Any]:
         for name, value in figures.items():
             if name == "calls":
                 summed["calls"].update(value)
-            elif name != "peak_bytes":
+            else:
                 summed[name] = summed.get(name, 0) + value
     summed["function_ms"] = sum(f["billed_ms"] for f in billed(usage).values())
     by_service: Counter[str] = Counter()
@@ -166,7 +166,7 @@ def per_posting(result: dict[str, Any]) -> dict[str, float]:
 # -- printing -------------------------------------------------------------------------------------
 
 
-def _table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _table(title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     print(f"\n{title}")
     for row in [header, tuple("-" * w for w in widths), *rows]:
@@ -208,15 +208,13 @@ def report(results: list[dict[str, Any]], memory: dict[str, int]) -> dict[str, A
                     f"{calls / size:.2f}",
                     f"{usage['read_units'] / size:.2f}",
                     f"{usage['write_units'] / size:.2f}",
-                    f"{usage['billed_ms'] / size:.2f}{'' if usage['timed_invocations'] else '*'}",
-                    f"{usage['peak_bytes'] / 2**20:.1f}" if caller in memory else "-",
+                    f"{usage['billed_ms'] / size:.2f}",
                     top,
                 )
             )
         _table(
-            f"Per function at {size:,} postings (per posting, except invocations and peak memory; "
-            "* time of memory-traced invocations only, slower)",
-            ("caller", "invocations", "calls", "RRU", "WRU", "ms", "peak MB", "top operations"),
+            f"Per function at {size:,} postings (per posting, except invocations)",
+            ("caller", "invocations", "calls", "RRU", "WRU", "ms", "top operations"),
             rows,
         )
     cost_rows = {r["size"]: costs(r["usage"], memory) for r in results}
@@ -239,16 +237,6 @@ def report(results: list[dict[str, Any]], memory: dict[str, int]) -> dict[str, A
                 _ratio(figures[large][name], figures[small][name]),
                 MAX_RATIO,
             )
-        )
-    for caller in functions:
-        if caller not in memory or large == small:
-            continue
-        peaks = [
-            max(r["usage"].get(caller, {}).get("peak_bytes", 0), MEMORY_FLOOR_BYTES)
-            for r in (results[0], results[-1])
-        ]
-        verdicts.append(
-            (f"peak memory of {caller}, {large:,} / {small:,}", _ratio(peaks[1], peaks[0]), MAX_RATIO)
         )
     worst_cost = max(sum(c.values()) for c in per_million.values())
     verdicts.append(("cost per 1,000,000 postings / $5", worst_cost / MAX_COST_PER_MILLION, 1.0))
@@ -304,9 +292,6 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("LOAD_SIZES", "1000,10000"),
         help="postings per run, smallest first (%(default)s)",
     )
-    parser.add_argument(
-        "--no-memory", action="store_true", help="do not trace memory (tracemalloc slows the functions)"
-    )
     parser.add_argument("--progress", action="store_true", help="show each run's progress bar")
     parser.add_argument("--jobs", type=int, default=1, help="sizes run side by side (%(default)s)")
     parser.add_argument("--out", type=Path, default=REPO / ".bench" / "load.json")
@@ -319,9 +304,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
     if arguments.one:
-        result = measure_one(
-            arguments.one, arguments.work, trace_memory=not arguments.no_memory, progress=arguments.progress
-        )
+        result = measure_one(arguments.one, arguments.work, progress=arguments.progress)
         arguments.result.write_text(json.dumps(result), "utf-8")
         return 0
     sizes = [int(s) for s in arguments.sizes.split(",") if s.strip()]
@@ -333,9 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
         results = list(
             pool.map(
-                lambda size: run_size(
-                    size, trace_memory=not arguments.no_memory, progress=arguments.progress
-                ),
+                lambda size: run_size(size, progress=arguments.progress),
                 sizes,
             )
         )

@@ -16,7 +16,6 @@ import os
 import stat
 import sys
 import time
-import tracemalloc
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -26,7 +25,6 @@ from typing import Any
 import botocore.session
 from infra.runtime.moto_speedups import DYNAMODB_ITEM_OPERATIONS
 from infra.runtime.observe import current_caller, listening
-from moto.core.botocore_stubber import BotocoreStubber
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
@@ -67,21 +65,10 @@ class CallerUsage:
     s3_read_class: int = 0
     sqs_billed: int = 0  # 64 KB chunks
     invocations: int = 0
-    # CPU time of the invocations whose memory was not traced (tracemalloc slows a function
-    # severalfold), each rounded up to 1 ms as Lambda bills; `billed_ms_estimate` scales it to all.
-    timed_invocations: int = 0
-    timed_billed_ms: int = 0
-    timed_seconds: float = 0.0  # wall time of those
-    traced_seconds: float = 0.0  # CPU time of the traced ones
-    peak_bytes: int = 0  # the largest heap growth of one traced invocation, moto's store left out
+    # CPU time of each invocation rounded up to 1 ms, as Lambda bills; wall time beside it.
+    billed_ms: int = 0
+    seconds: float = 0.0
     log_bytes: int = 0  # what its invocations wrote to the log (stdout, redirected to a file)
-
-    def billed_ms_estimate(self) -> float:
-        """Billed milliseconds of all invocations, from the untraced ones (the traced ones' when a
-        function ran only traced: a function invoked once)."""
-        if self.timed_invocations:
-            return self.timed_billed_ms * self.invocations / self.timed_invocations
-        return math.ceil(self.traced_seconds * 1000)
 
     def calls_by_service(self) -> Counter[str]:
         by_service: Counter[str] = Counter()
@@ -90,7 +77,7 @@ class CallerUsage:
         return by_service
 
     def as_dict(self) -> dict[str, Any]:
-        return {**vars(self), "calls": dict(self.calls), "billed_ms": self.billed_ms_estimate()}
+        return {**vars(self), "calls": dict(self.calls)}
 
 
 @dataclass
@@ -102,10 +89,8 @@ class _Stored:
 
 
 class AwsMeter:
-    def __init__(self, *, trace_memory: bool = True) -> None:
+    def __init__(self) -> None:
         self.usage: defaultdict[str, CallerUsage] = defaultdict(CallerUsage)
-        self._trace_memory = trace_memory
-        self._memory = _FunctionMemory()
 
     # -- installing ---------------------------------------------------------------------------
 
@@ -113,17 +98,7 @@ class AwsMeter:
     def installed(self) -> Iterator[AwsMeter]:
         """Meter every client created meanwhile, and time every invocation."""
         original = botocore.session.Session.create_client
-        serve = BotocoreStubber.process_request
         meter = self
-
-        def process_request(stubber: Any, request: Any) -> Any:
-            if not tracemalloc.is_tracing():
-                return serve(stubber, request)
-            meter._memory.outside_moto()
-            try:
-                return serve(stubber, request)
-            finally:
-                meter._memory.back_from_moto()
 
         def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
             client = original(session, *args, **kwargs)
@@ -132,46 +107,28 @@ class AwsMeter:
             events.register_last("after-call", meter._after)
             return client
 
-        botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
-        BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+        botocore.session.Session.create_client = create_client  # type: ignore[method-assign,assignment]
         try:
             with listening(self._invocation):
                 yield self
         finally:
             botocore.session.Session.create_client = original  # type: ignore[method-assign]
-            BotocoreStubber.process_request = serve  # type: ignore[method-assign]
 
     @contextmanager
     def _invocation(self, function: str) -> Iterator[None]:
         usage = self.usage[function]
         logged = _logged_bytes()
-        # The first three invocations of each function are traced (the ingest's are S3's test event,
-        # the upload's notification and its first range: the range is the one that works), then one
-        # in TRACE_EVERY: memory from those, time from the others. (Tracing 6 frames deep makes a
-        # traced invocation about 13 times slower than an untraced one.)
-        traced = self._trace_memory and (usage.invocations < 3 or usage.invocations % TRACE_EVERY == 0)
-        if traced:
-            self._memory = _FunctionMemory()
-            tracemalloc.start(MEMORY_FRAMES)
         started, cpu_started = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
-            elapsed = time.perf_counter() - started
+            usage.seconds += time.perf_counter() - started
             # Billed time is the process's CPU time over the invocation (moto's work and the local
             # fake APIs' included, standing for AWS's and the channels' answers): wall time on a
             # shared machine would bill the neighbours' work too.
-            cpu = time.process_time() - cpu_started
+            usage.billed_ms += math.ceil((time.process_time() - cpu_started) * 1000)
             usage.log_bytes += _logged_bytes() - logged
             usage.invocations += 1
-            if traced:
-                usage.peak_bytes = max(usage.peak_bytes, self._memory.peak())
-                tracemalloc.stop()
-                usage.traced_seconds += cpu
-            else:
-                usage.timed_invocations += 1
-                usage.timed_seconds += elapsed
-                usage.timed_billed_ms += math.ceil(cpu * 1000)
 
     # -- hooks --------------------------------------------------------------------------------
 
@@ -461,37 +418,3 @@ def _logged_bytes() -> int:
     sys.stdout.flush()
     status = os.fstat(1)
     return status.st_size if stat.S_ISREG(status.st_mode) else 0
-
-
-class _FunctionMemory:
-    """The heap growth of one invocation as the function itself sees it: peaks inside moto (AWS's
-    side of a call: serializing, joining a multipart upload) are left out, and so is what moto
-    still holds at the end (the items, objects and messages it stored, which AWS keeps). Moto's
-    store only grows during an invocation, so its data is never counted as the function's."""
-
-    def __init__(self) -> None:
-        self._peak = 0
-
-    def outside_moto(self) -> None:
-        self._peak = max(self._peak, tracemalloc.get_traced_memory()[1])
-
-    def back_from_moto(self) -> None:
-        self._peak = max(self._peak, tracemalloc.get_traced_memory()[0])
-        tracemalloc.reset_peak()
-
-    def peak(self) -> int:
-        self.outside_moto()
-        kept_by_moto = sum(
-            trace.size
-            for trace in tracemalloc.take_snapshot().traces
-            if any(_MOTO_DIR in frame.filename for frame in trace.traceback)
-        )
-        return max(0, self._peak - kept_by_moto)
-
-
-_MOTO_DIR = f"{os.sep}moto{os.sep}"
-# Frames kept per allocation: enough to see that a value moto stores was allocated on moto's behalf
-# (an SQS body or a DynamoDB item decoded by json or the request parser that moto called), which
-# one frame (the allocating function only) counted as the function's.
-MEMORY_FRAMES = 6
-TRACE_EVERY = 8
