@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import weakref
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ import pytest
 from infra.runtime import EmbeddedStack
 from infra.runtime.aws_env import patched_environ
 
+from syndicate.adapters import feed_store
 from syndicate.adapters.feed_store import FeedStore, shard_of
 from syndicate.adapters.queues import SendOutcome
 from syndicate.adapters.state import StateTable, Version
@@ -408,6 +410,46 @@ def test_a_shard_past_the_sitemap_limit_gets_more_sitemap_files(
     feeds.mark_dirty("sitemap", shard_of(same_shard[0]))
     stack.run_schedule("FeedBuilderFunction")
     assert object_bytes(stack, "SiteBucket", "robots.txt") == b"User-agent: *\n"  # the operator's own stays
+
+
+class _Tracked(dict[str, Any]):
+    """An item as botocore parsed it, that a weak reference can watch."""
+
+
+def test_a_shard_streams_in_pages_each_let_go_before_the_next_is_read(
+    stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder's memory stays flat however full a shard gets: its entries come in Queries of at
+    most ENTRIES_PER_PAGE items, and a page's items are gone before the next page is asked for."""
+    monkeypatch.setattr(feed_store, "ENTRIES_PER_PAGE", 3)
+    same_shard = [f"P-{n}" for n in range(20_000) if shard_of(f"P-{n}") == shard_of("P-0")][:8]
+    feeds = FeedStore(stack.dynamodb, stack.environment()["FEED_TABLE"])
+    for posting_id in same_shard:
+        assert feeds.publish(
+            "indeed", posting_id, [indeed_job(posting_id)], "2026-11-20T10:00:00.000000Z", "order-h1"
+        )
+    pages: list[int] = []
+    alive: list[weakref.ref[_Tracked]] = []
+
+    def before_query(params: dict[str, Any], **_: Any) -> None:
+        assert params.get("Limit") == 3
+        assert not [ref for ref in alive if ref() is not None], "a page outlived its items"
+
+    def after_query(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["Items"] = [_Tracked(item) for item in parsed.get("Items", [])]
+        alive.extend(weakref.ref(item) for item in parsed["Items"])
+        pages.append(len(parsed["Items"]))
+
+    stack.dynamodb.meta.events.register("before-parameter-build.dynamodb.Query", before_query)
+    stack.dynamodb.meta.events.register("after-call.dynamodb.Query", after_query)
+    try:
+        read = [entry.posting_id for entry in feeds.entries("indeed", shard_of("P-0"))]
+    finally:
+        stack.dynamodb.meta.events.unregister("before-parameter-build.dynamodb.Query", before_query)
+        stack.dynamodb.meta.events.unregister("after-call.dynamodb.Query", after_query)
+
+    assert read == sorted(same_shard)
+    assert pages[:3] == [3, 3, 2]
 
 
 def test_a_missing_fragment_keeps_the_last_feed_and_is_rendered_again(stack: EmbeddedStack) -> None:
