@@ -273,19 +273,55 @@ def seed_clones(served: Served, originals: list[dict[str, Any]], copies: range) 
     a new posting id (its shard follows the id, the id inside the rendered jobs too), and mark every
     shard of their documents dirty: a feed table of more open jobs, made of the run's real rendered
     entries, for a full build."""
+    clones = (_clone(item, f"{item['sk']['S']}-C{number:04d}") for number in copies for item in originals)
+    _put_all(served, clones)
+    _mark_dirty(served, originals)
+
+
+def seed_dense_shard(served: Served, originals: list[dict[str, Any]], entries: int, shard: int = 0) -> None:
+    """Add `entries` copies of each document's entries to one shard (ids chosen to hash there), and
+    mark every shard dirty: that shard then holds what each shard holds at about
+    `entries` x 1,024 open jobs, the only part of a build that grows with the open jobs."""
+    from syndicate.adapters.feed_store import shard_of
+
+    def ids_in_shard(old: str, number: int) -> str:
+        salt = 0
+        while shard_of(new := f"{old}-D{number}-{salt}") != shard:
+            salt += 1
+        return new
+
+    by_document: dict[str, list[dict[str, Any]]] = {}
+    for item in originals:
+        by_document.setdefault(item["pk"]["S"].partition("#")[0], []).append(item)
+    _put_all(
+        served,
+        (
+            _clone(items[number % len(items)], ids_in_shard(items[number % len(items)]["sk"]["S"], number))
+            for items in by_document.values()
+            for number in range(entries)
+        ),
+    )
+    _mark_dirty(served, originals)
+
+
+def _put_all(served: Served, items: Iterator[dict[str, Any]]) -> None:
+    dynamodb, table = served.client("dynamodb"), _feed_table(served)
+    batch: list[dict[str, Any]] = []
+    for item in items:
+        batch.append({"PutRequest": {"Item": item}})
+        if len(batch) == 25:  # BatchWriteItem's limit
+            _write_all(dynamodb, table, batch)
+            batch = []
+    if batch:
+        _write_all(dynamodb, table, batch)
+
+
+def _mark_dirty(served: Served, entries: list[dict[str, Any]]) -> None:
+    """Every shard of the entries' documents dirty, as a publisher's change marks one."""
     from syndicate.adapters.feed_store import SHARDS, shard_name
 
     dynamodb, table = served.client("dynamodb"), _feed_table(served)
-    batch: list[dict[str, Any]] = []
-    for number in copies:
-        for item in originals:
-            batch.append({"PutRequest": {"Item": _clone(item, number)}})
-            if len(batch) == 25:  # BatchWriteItem's limit
-                _write_all(dynamodb, table, batch)
-                batch = []
-    if batch:
-        _write_all(dynamodb, table, batch)
-    for document in sorted({item["pk"]["S"].partition("#")[0] for item in originals}):
+    for document in sorted({item["pk"]["S"].partition("#")[0] for item in entries}):
         for shard in range(SHARDS):
             dynamodb.update_item(
                 TableName=table,
@@ -300,12 +336,12 @@ def _feed_table(served: Served) -> str:
     return name
 
 
-def _clone(item: dict[str, Any], number: int) -> dict[str, Any]:
+def _clone(item: dict[str, Any], new: str) -> dict[str, Any]:
+    """The entry under posting id `new`: its shard follows the id, and so does the id inside it."""
     from syndicate.adapters.feed_store import shard_name, shard_of
 
     document = item["pk"]["S"].partition("#")[0]
     old = item["sk"]["S"]
-    new = f"{old}-C{number:04d}"
     clone = {**item, "sk": {"S": new}, "pk": {"S": f"{document}#{shard_name(shard_of(new))}"}}
     if "payload" in item:
         text = zlib.decompress(bytes(item["payload"]["B"])).decode("utf-8")
@@ -320,10 +356,11 @@ def _write_all(dynamodb: Any, table: str, requests: list[dict[str, Any]]) -> Non
 
 
 def measure_size(
-    size: int, linkedin_delivery: str, builder_sizes: tuple[int, ...] = ()
+    size: int, linkedin_delivery: str, builder_sizes: tuple[int, ...] = (), dense_shard: int = 0
 ) -> list[dict[str, Any]]:
     """The pipeline at `size` postings, each function measured; then the builder alone at each of
-    `builder_sizes` open jobs, the feed table seeded with copies of this run's entries."""
+    `builder_sizes` open jobs, the feed table seeded with copies of this run's entries, and with one
+    shard of `dense_shard` entries more (`seed_dense_shard`)."""
     from tests.bench.load import write_postings
 
     parameters = stack_parameters(linkedin_delivery)
@@ -351,7 +388,7 @@ def measure_size(
                     "documents": document_sizes(served),
                 }
             )
-            originals, copied = built_entries(served) if builder_sizes else [], 1
+            originals, copied = built_entries(served) if builder_sizes or dense_shard else [], 1
             for builder_size in (b for b in builder_sizes if b > size):
                 started = time.perf_counter()
                 _progress(f"{builder_size:,} open jobs (seeded): FeedBuilderFunction...")
@@ -365,6 +402,26 @@ def measure_size(
                         "size": copied * size,
                         "exit": 0,
                         "seeded_from": size,
+                        "wall_seconds": time.perf_counter() - started,
+                        "functions": {"FeedBuilderFunction": measured},
+                        "documents": document_sizes(served),
+                    }
+                )
+            if dense_shard:
+                started = time.perf_counter()
+                _progress(
+                    f"{copied * size:,} open jobs and a shard of {dense_shard:,} more: FeedBuilderFunction..."
+                )
+                seed_dense_shard(served, originals, dense_shard)
+                measured = _function_process("FeedBuilderFunction", served, work)
+                if "error" in measured:
+                    return [*results, {"size": copied * size, "exit": 1, "error": measured["error"]}]
+                results.append(
+                    {
+                        "size": copied * size + dense_shard,
+                        "exit": 0,
+                        "seeded_from": size,
+                        "dense_shard": dense_shard,
                         "wall_seconds": time.perf_counter() - started,
                         "functions": {"FeedBuilderFunction": measured},
                         "documents": document_sizes(served),
@@ -398,6 +455,8 @@ def _mib(value: int | None) -> str:
 
 
 def _label(result: dict[str, Any]) -> str:
+    if "dense_shard" in result:
+        return f"{result['size']:,} (seeded, a shard of {result['dense_shard']:,})"
     return f"{result['size']:,}" + (" (seeded)" if "seeded_from" in result else "")
 
 
@@ -461,6 +520,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default="",
         help="open jobs for the builder alone, its table seeded from the smallest run (none)",
     )
+    parser.add_argument(
+        "--dense-shard",
+        type=int,
+        default=0,
+        help="then one shard of this many more entries a document, as 1,024 times as many open jobs give (0)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="sizes run side by side (%(default)s)")
     parser.add_argument("--linkedin-delivery", choices=("api", "feed"), default="api")
     parser.add_argument("--out", type=Path, default=REPO / ".bench" / "memory.json")
@@ -485,7 +550,10 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
         runs = pool.map(
             lambda size: measure_size(
-                size, arguments.linkedin_delivery, arguments.builder_sizes if size == sizes[0] else ()
+                size,
+                arguments.linkedin_delivery,
+                arguments.builder_sizes if size == sizes[0] else (),
+                arguments.dense_shard if size == sizes[0] else 0,
             ),
             sizes,
         )
