@@ -80,7 +80,7 @@ bench-full: $(STAMP)
 
 # N postings through the whole embedded stack, every AWS call counted and priced (tests/bench/load.py).
 # LOAD_SIZES=1000,10000,100000 make bench-load for the largest size (hours on 2 cores: 10,000 take about 40
-# minutes of CPU, more with memory traced 6 frames deep; LOAD_SIZES=1000,3000 for a quicker pair).
+# minutes of CPU; LOAD_SIZES=1000,3000 for a quicker pair). Memory: make bench-memory.
 # The sizes run side by side (LOAD_JOBS): the verdicts compare CPU time, which the other run does not inflate.
 LOAD_SIZES ?= 1000,10000
 LOAD_JOBS ?= 2
@@ -89,11 +89,14 @@ bench-load: $(STAMP)
 
 # Each function's peak memory at MEMORY_SIZES postings, moto in a process of its own and each function
 # in another (tests/bench/memory.py); the feed builder also at BUILDER_SIZES open jobs, its feed table
-# seeded from the smallest run's entries. About 40 minutes on 2 shared cores for 1,000 and 10,000.
+# seeded from the smallest run's entries, then with one shard of DENSE_SHARD entries more (a million
+# open jobs' shard). About 50 minutes on 2 shared cores (10,000 postings through the pipeline: 45).
 MEMORY_SIZES ?= 1000,10000
-BUILDER_SIZES ?= 30000
+BUILDER_SIZES ?= 10000,30000
+DENSE_SHARD ?= 1000
 bench-memory: $(STAMP)
-	$(BIN)/python -m tests.bench.memory --sizes $(MEMORY_SIZES) --builder-sizes $(BUILDER_SIZES) --jobs 2
+	$(BIN)/python -m tests.bench.memory --sizes $(MEMORY_SIZES) --builder-sizes $(BUILDER_SIZES) \
+		--dense-shard $(DENSE_SHARD) --jobs 2
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis .bench

@@ -382,14 +382,22 @@ def linkedin_files(stack: EmbeddedStack) -> dict[str, list[str]]:
     return files
 
 
+def entries_in_one_shard(stack: EmbeddedStack, document: str, count: int) -> tuple[FeedStore, list[str]]:
+    """`count` postings whose ids share a shard, each stored in `document` (the Indeed feed: a job
+    each; the sitemap: its time) as their publisher stores them."""
+    same_shard = [f"S-{n}" for n in range(20_000) if shard_of(f"S-{n}") == shard_of("S-0")][:count]
+    feeds = FeedStore(stack.dynamodb, stack.environment()["FEED_TABLE"])
+    for posting_id in same_shard:
+        payload = [indeed_job(posting_id)] if document == "indeed" else None
+        assert feeds.publish(document, posting_id, payload, "2026-11-20T10:00:00.000000Z", "order-h1")
+    return feeds, same_shard
+
+
 def test_a_shard_past_the_sitemap_limit_gets_more_sitemap_files(
     stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sitemap, "MAX_URLS", 2)
-    same_shard = [f"S-{n}" for n in range(20_000) if shard_of(f"S-{n}") == shard_of("S-0")][:5]
-    feeds = FeedStore(stack.dynamodb, stack.environment()["FEED_TABLE"])
-    for posting_id in same_shard:
-        assert feeds.publish("sitemap", posting_id, None, "2026-11-20T10:00:00.000000Z", "order-h1")
+    feeds, same_shard = entries_in_one_shard(stack, "sitemap", 5)
     stack.run_schedule("FeedBuilderFunction")
 
     keys = [
@@ -422,12 +430,7 @@ def test_a_shard_streams_in_pages_each_let_go_before_the_next_is_read(
     """The builder's memory stays flat however full a shard gets: its entries come in Queries of at
     most ENTRIES_PER_PAGE items, and a page's items are gone before the next page is asked for."""
     monkeypatch.setattr(feed_store, "ENTRIES_PER_PAGE", 3)
-    same_shard = [f"P-{n}" for n in range(20_000) if shard_of(f"P-{n}") == shard_of("P-0")][:8]
-    feeds = FeedStore(stack.dynamodb, stack.environment()["FEED_TABLE"])
-    for posting_id in same_shard:
-        assert feeds.publish(
-            "indeed", posting_id, [indeed_job(posting_id)], "2026-11-20T10:00:00.000000Z", "order-h1"
-        )
+    feeds, same_shard = entries_in_one_shard(stack, "indeed", 8)
     pages: list[int] = []
     alive: list[weakref.ref[_Tracked]] = []
 
@@ -443,7 +446,7 @@ def test_a_shard_streams_in_pages_each_let_go_before_the_next_is_read(
     stack.dynamodb.meta.events.register("before-parameter-build.dynamodb.Query", before_query)
     stack.dynamodb.meta.events.register("after-call.dynamodb.Query", after_query)
     try:
-        read = [entry.posting_id for entry in feeds.entries("indeed", shard_of("P-0"))]
+        read = [entry.posting_id for entry in feeds.entries("indeed", shard_of(same_shard[0]))]
     finally:
         stack.dynamodb.meta.events.unregister("before-parameter-build.dynamodb.Query", before_query)
         stack.dynamodb.meta.events.unregister("after-call.dynamodb.Query", after_query)
