@@ -49,13 +49,6 @@ def open_object(
     return io.BufferedReader(_BodyReader(body), buffer_size=256 * 1024)
 
 
-def put_streamed(s3: Any, bucket: str, key: str, write: Callable[[BinaryIO], Any], content_type: str) -> None:
-    """Write a document through `write(file)` into a spooled temporary file, then upload it
-    (multipart above the transfer threshold): its size is bounded by the disk, not by memory."""
-    with spooled_upload(s3, bucket, key, content_type) as spool:
-        write(spool)
-
-
 @contextmanager
 def spooled_upload(s3: Any, bucket: str, key: str, content_type: str) -> Iterator[BinaryIO]:
     """A file to write the document into; uploaded when the `with` block ends without an error."""

@@ -145,7 +145,7 @@ class IngestService:
         return stats
 
     def _write_receipt(self, upload: Upload, receipt: Receipt) -> None:
-        storage.put_streamed(
+        storage.put_large(
             self.s3, upload.bucket, report_key(upload.key), receipt.write_to, "application/json"
         )
 
@@ -211,7 +211,7 @@ class IngestService:
 
     def _write_part(self, work: ranges.RangeWork, receipt: Receipt, where: dict[str, Any], key: str) -> None:
         write = functools.partial(receipt.write_to, extra={"range": where})
-        storage.put_streamed(self.s3, work.upload.bucket, key, write, "application/json")
+        storage.put_large(self.s3, work.upload.bucket, key, write, "application/json")
 
     def _assemble_when_complete(self, work: ranges.RangeWork) -> None:
         """Write the upload's receipt once every range has written its part (or its failed part,
@@ -224,7 +224,7 @@ class IngestService:
         if len(chosen) < work.count:
             return
         loaders = [functools.partial(self._load_json, upload.bucket, chosen[n]) for n in sorted(chosen)]
-        storage.put_streamed(
+        storage.put_large(
             self.s3,
             upload.bucket,
             report_key(upload.key),
