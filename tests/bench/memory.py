@@ -91,6 +91,7 @@ class FunctionMemory:
     invocations: int = 0
     traced: int = 0
     heap_peak: int = 0  # bytes: the largest tracemalloc peak of one traced invocation
+    heap_peaks: list[int] = field(default_factory=list)  # bytes: each traced invocation's, in order
     rss_growth: int | None = None  # bytes: the largest VmHWM - VmRSS over one invocation
     process_peak: int | None = None  # bytes: the process's VmHWM (imports included)
     cpu_seconds: float = 0.0
@@ -117,7 +118,8 @@ class FunctionMemory:
         finally:
             self.cpu_seconds += time.process_time() - cpu
             if traced:
-                self.heap_peak = max(self.heap_peak, tracemalloc.get_traced_memory()[1])
+                self.heap_peaks.append(tracemalloc.get_traced_memory()[1])
+                self.heap_peak = max(self.heap_peak, self.heap_peaks[-1])
                 tracemalloc.stop()
                 self.traced += 1
             peak = _status_kib("VmHWM")
@@ -471,7 +473,7 @@ def report(results: list[dict[str, Any]]) -> list[tuple[str, float, float]]:
     results = sorted(results, key=lambda r: r["size"])
     header = ("function", *(_label(r) for r in results))
     rows = []
-    for logical_id in (*DRAINED, *SCHEDULED):
+    for logical_id in (f for f in (*DRAINED, *SCHEDULED) if any(f in r["functions"] for r in results)):
         cells = []
         for result in results:
             m = result["functions"].get(logical_id)
@@ -499,9 +501,8 @@ def report(results: list[dict[str, Any]]) -> list[tuple[str, float, float]]:
         measured = [r for r in results if logical_id in r["functions"]]
         plain = [r for r in measured if "dense_shard" not in r]
         # The largest size against the smallest; a dense shard against the smallest on its own line.
-        for small, large in [(plain[0], plain[-1])] * (len(plain) > 1) + [
-            (plain[0], r) for r in measured if "dense_shard" in r and plain
-        ]:
+        pairs = [(plain[0], r) for r in [*plain[1:][-1:], *(r for r in measured if "dense_shard" in r)]]
+        for small, large in pairs if plain else []:
             peaks = [max(r["functions"][logical_id]["heap_peak"], FLOOR_BYTES) for r in (small, large)]
             name = f"heap peak of {logical_id}, {_label(large)} / {small['size']:,}"
             verdicts.append((name, peaks[1] / peaks[0], MAX_RATIO))
