@@ -82,6 +82,9 @@ def write_document(out: BinaryIO, document: Mapping[str, Any]) -> None:
         out.write(chunk.encode("utf-8"))
 
 
+_HEADER_FIELDS = ("source", "version_id", "received_at")
+
+
 def assembled(parts: Sequence[Callable[[], Mapping[str, Any]]]) -> dict[str, Any]:
     """One receipt from the receipts of an upload's ranges, in range order. `parts` load a part
     each time they are called: the totals are summed in a first pass, and the postings streamed
@@ -90,26 +93,34 @@ def assembled(parts: Sequence[Callable[[], Mapping[str, Any]]]) -> dict[str, Any
     file_errors: list[str] = []
     channel_failures: list[Any] = []
     failed_ranges: list[Any] = []
-    first: Mapping[str, Any] = {}
+    header: dict[str, Any] = {}
     for load in parts:
         part = load()
-        first = first or part
+        # The upload's own fields come from the first part; only they are kept of it.
+        header = header or {field: part.get(field) for field in _HEADER_FIELDS}
         summary.update(part.get("summary", {}))
         file_errors += part.get("file_errors", [])
         channel_failures += part.get("channel_failures", [])
         if "failed" in part.get("range", {}):
             failed_ranges.append(part["range"])
+        del part  # let it go before the next part loads, so only one is ever held
     if not any(summary[outcome] for outcome in summary if outcome != "file_errors") and not file_errors:
         file_errors.append(EMPTY_FILE)
     summary["file_errors"] = len(file_errors)
     return {
-        "source": first.get("source"),
-        "version_id": first.get("version_id"),
-        "received_at": first.get("received_at"),
+        **header,
         "summary": dict(summary),
         "file_errors": file_errors,
         "channel_failures": channel_failures,
         "ranges": len(parts),
         "failed_ranges": failed_ranges,  # their postings not listed were not ingested (file_errors says)
-        "postings": StreamedArray(entry for load in parts for entry in load().get("postings", [])),
+        "postings": StreamedArray(_postings_of(parts)),
     }
+
+
+def _postings_of(parts: Sequence[Callable[[], Mapping[str, Any]]]) -> Iterator[Any]:
+    """Every part's postings in order, each part let go before the next one loads."""
+    for load in parts:
+        postings = load().get("postings", [])
+        yield from postings
+        del postings
