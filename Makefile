@@ -79,8 +79,8 @@ bench-full: $(STAMP)
 	$(BIN)/python -m tests.bench.run --full
 
 # N postings through the whole embedded stack, every AWS call counted and priced (tests/bench/load.py).
-# LOAD_SIZES=1000,10000,100000 make bench-load for the largest size (hours on 2 cores: 10,000 take about 40
-# minutes of CPU; LOAD_SIZES=1000,3000 for a quicker pair). Memory: make bench-memory.
+# LOAD_SIZES=1000,10000,100000 make bench-load for the largest size (10,000 take about 12 minutes of CPU
+# on 2 cores, 100,000 about two hours; LOAD_SIZES=1000,3000 for a quicker pair). Memory: make bench-memory.
 # The sizes run side by side (LOAD_JOBS): the verdicts compare CPU time, which the other run does not inflate.
 LOAD_SIZES ?= 1000,10000
 LOAD_JOBS ?= 2
