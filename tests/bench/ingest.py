@@ -10,7 +10,7 @@ AWS is replaced by in-memory fakes with the same interface, because moto's SQS a
 - SQS: `send_message_batch` counts calls, entries and bytes per queue, keeps no body, and
   answers every entry `Successful`;
 - S3: `get_object` returns the local file opened as a binary stream; `put_object` (oversized
-  payloads) and `upload_fileobj` (the receipt) count bytes and keep nothing;
+  payloads) and the receipt's writes (storage.put_large) count bytes and keep nothing;
 - state: in-memory `IngestState`s (pipeline/state_store.py: `get`, `record_version`, `mark`, `mark_all`, what
   the ingest calls), with `StateTable`'s conditions; mypy checks them against the Protocol.
   `kept` holds each posting's item as DynamoDB would (its JSON, some 700 bytes a posting), so it
@@ -94,21 +94,36 @@ class FakeS3:
         self.payloads_put = 0
         self.payload_bytes = 0
         self.report_bytes = 0
-        self.report_started_upload_at: float | None = None
 
     def get_object(self, *, Bucket: str, Key: str, **_: Any) -> dict[str, Any]:
         body = _TimedBody(self._objects[Key])
         self.bodies.append(body)
         return {"Body": body}
 
-    def put_object(self, *, Bucket: str, Key: str, Body: bytes, **_: Any) -> dict[str, Any]:
-        self.payloads_put += 1
-        self.payload_bytes += len(Body)
+    def put_object(self, *, Bucket: str, Key: str, Body: bytes | BinaryIO, **_: Any) -> dict[str, Any]:
+        if isinstance(Body, bytes):  # a message's payload, offloaded because it is too big for SQS
+            self.payloads_put += 1
+            self.payload_bytes += len(Body)
+        else:  # the receipt, from storage.put_large when it fits one part
+            self._read_report(Body)
         return {}
 
-    def upload_fileobj(self, fileobj: BinaryIO, bucket: str, key: str, **_: Any) -> None:
-        self.report_started_upload_at = time.perf_counter()
-        while chunk := fileobj.read(1024 * 1024):
+    # The receipt in parts, from storage.put_large when it is bigger than one part.
+    def create_multipart_upload(self, *, Bucket: str, Key: str, **_: Any) -> dict[str, Any]:
+        return {"UploadId": "receipt"}
+
+    def upload_part(self, *, Body: BinaryIO, PartNumber: int, **_: Any) -> dict[str, Any]:
+        self._read_report(Body)
+        return {"ETag": f'"{PartNumber}"'}
+
+    def complete_multipart_upload(self, **_: Any) -> dict[str, Any]:
+        return {}
+
+    def abort_multipart_upload(self, **_: Any) -> dict[str, Any]:
+        return {}
+
+    def _read_report(self, body: BinaryIO) -> None:
+        while chunk := body.read(1024 * 1024):
             self.report_bytes += len(chunk)
 
 
