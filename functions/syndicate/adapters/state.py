@@ -239,17 +239,18 @@ class StateTable:
         entry (the LinkedIn task), `entry_remove` deletes fields of it (the task once it ended).
         Returns False when the message is stale.
         """
-        request = self._mark_request(
+        sets: dict[str, Any] = {"state": state, "updated": _now_text(), **(entry_set or {})}
+        if reason is not None:
+            sets["reason"] = reason
+        request = self._entry_update(
             posting_id,
             channel,
             content_hash,
-            state,
-            action=action,
-            reason=reason,
+            action,
+            entry_set=sets,
+            entry_remove=("last_error", *entry_remove),
             extra_set=extra_set,
             remove=remove,
-            entry_set=entry_set,
-            entry_remove=entry_remove,
         )
         return conditional_update(self._client, request)
 
@@ -315,35 +316,6 @@ class StateTable:
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": values,
             },
-        )
-
-    def _mark_request(
-        self,
-        posting_id: str,
-        channel: Channel,
-        content_hash: str,
-        state: str,
-        *,
-        action: str | None = None,
-        reason: str | None = None,
-        extra_set: Mapping[str, Any] | None = None,
-        remove: tuple[str, ...] = (),
-        entry_set: Mapping[str, Any] | None = None,
-        entry_remove: tuple[str, ...] = (),
-    ) -> dict[str, Any]:
-        """`mark`'s write as an UpdateItem request."""
-        sets: dict[str, Any] = {"state": state, "updated": _now_text(), **(entry_set or {})}
-        if reason is not None:
-            sets["reason"] = reason
-        return self._entry_update(
-            posting_id,
-            channel,
-            content_hash,
-            action,
-            entry_set=sets,
-            entry_remove=("last_error", *entry_remove),
-            extra_set=extra_set,
-            remove=remove,
         )
 
     def _entry_update(
